@@ -1,0 +1,101 @@
+"""Classical denoisers (§1), the baselines every learned model must beat.
+
+Plain functions ``f(noisy, sigma, channel_axis=None)`` with σ on the 0-255 scale;
+each returns float32 clipped to [0, 1], the shape of its input. Their parameters
+scale with σ; the factors were chosen on six Train400 images (never on a test set).
+``channel_axis`` defaults to -1 for (H, W, 3) images and to None for (H, W).
+
+BM3D (Dabov et al., 2007) comes from the optional ``bm3d`` package, whose licence
+allows non-commercial use only; :func:`bm3d_available` says whether it is installed.
+"""
+
+import numpy as np
+from skimage import restoration
+
+from ._checks import as_float_image, check_sigma
+
+
+def _prepare(noisy, sigma, channel_axis):
+    y = as_float_image(noisy, name="noisy", noisy=True)
+    s = check_sigma(sigma, allow_zero=False) / 255.0
+    squeeze = y.ndim == 3 and y.shape[-1] == 1
+    if squeeze:
+        y = y[..., 0]
+    if channel_axis is None and y.ndim == 3:
+        channel_axis = -1
+    if channel_axis is not None and y.ndim != 3:
+        raise ValueError(f"channel_axis={channel_axis} given for a gray image of shape {y.shape}")
+    return y, s, channel_axis, squeeze
+
+
+def _finish(out, squeeze):
+    out = np.clip(np.asarray(out, np.float32), 0.0, 1.0)
+    return out[..., None] if squeeze else out
+
+
+def nl_means(noisy, sigma, channel_axis=None):
+    """Non-local means (Buades et al., 2005): average the pixels whose patches look alike."""
+    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    h = (0.6 if s * 255 <= 30 else 0.8) * s
+    return _finish(restoration.denoise_nl_means(
+        y, h=h, sigma=s, patch_size=5, patch_distance=6, fast_mode=True,
+        channel_axis=ax), sq)
+
+
+def total_variation(noisy, sigma, channel_axis=None):
+    """Total-variation denoising (Rudin, Osher & Fatemi, 1992; Chambolle's algorithm)."""
+    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    return _finish(restoration.denoise_tv_chambolle(y, weight=1.5 * s, channel_axis=ax), sq)
+
+
+def wavelet(noisy, sigma, channel_axis=None):
+    """Wavelet soft thresholding with BayesShrink (Chang, Yu & Vetterli, 2000)."""
+    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    return _finish(restoration.denoise_wavelet(
+        y, sigma=s, wavelet="db1", method="BayesShrink", mode="soft",
+        rescale_sigma=True, channel_axis=ax, convert2ycbcr=ax is not None), sq)
+
+
+def bilateral(noisy, sigma, channel_axis=None):
+    """Bilateral filter (Tomasi & Manduchi, 1998): a blur that stops at edges."""
+    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    # denoise_bilateral needs non-negative input: shift, filter, shift back
+    lo = min(0.0, float(y.min()))
+    out = restoration.denoise_bilateral(y - lo, sigma_color=1.5 * s, sigma_spatial=2,
+                                        channel_axis=ax)
+    return _finish(out + lo, sq)
+
+
+def bm3d_available():
+    """True when the optional ``bm3d`` package (non-commercial licence) is installed."""
+    try:
+        import bm3d  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def bm3d(noisy, sigma, channel_axis=None):
+    """BM3D (Dabov et al., 2007): collaborative filtering of groups of similar patches.
+
+    Colour images use CBM3D (``bm3d.bm3d_rgb``). Needs ``pip install bm3d``.
+    """
+    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    if not bm3d_available():
+        raise ImportError("BM3D needs the optional 'bm3d' package: pip install bm3d "
+                          "(its licence allows non-commercial use only)")
+    import bm3d as _bm3d
+
+    out = _bm3d.bm3d_rgb(y, s) if ax is not None else _bm3d.bm3d(y, s)
+    return _finish(out, sq)
+
+
+def baselines(include_bm3d=None):
+    """The classical denoisers by display name; BM3D is included when installed."""
+    methods = {"bilateral": bilateral, "wavelet": wavelet,
+               "total variation": total_variation, "non-local means": nl_means}
+    if include_bm3d is None:
+        include_bm3d = bm3d_available()
+    if include_bm3d:
+        methods["BM3D"] = bm3d
+    return methods

@@ -1,0 +1,76 @@
+"""The budget switch, the data-directory setting and seeding (see the book's introduction).
+
+Two environment variables steer every notebook:
+
+``DENOISE_BUDGET``
+    ``quick`` (the default: CI, a laptop CPU, a couple of minutes a notebook) or
+    ``full`` (a reader's GPU: longer training, every test image).
+``DENOISE_DATA_DIR``
+    A folder holding data sets by name (``set12/``, ``train400/``, ...). When unset,
+    sets are fetched with pooch into the user cache, or replaced by scikit-image's
+    bundled images when offline.
+"""
+
+import os
+import random
+
+import numpy as np
+
+BUDGETS = ("quick", "full")
+_budget_override = None
+
+
+def get_budget():
+    """The active budget: ``set_budget``'s value, else ``$DENOISE_BUDGET``, else ``"quick"``."""
+    value = _budget_override or os.environ.get("DENOISE_BUDGET", "quick").strip().lower()
+    if value not in BUDGETS:
+        raise ValueError(f"DENOISE_BUDGET={value!r} is not one of {BUDGETS}")
+    return value
+
+
+def set_budget(name):
+    """Choose the budget for this session (``"quick"`` or ``"full"``); ``None`` resets it."""
+    global _budget_override
+    if name is not None and name not in BUDGETS:
+        raise ValueError(f"budget {name!r} is not one of {BUDGETS}")
+    _budget_override = name
+    return get_budget()
+
+
+def pick(quick, full):
+    """Return ``quick`` or ``full`` according to the active budget.
+
+    Notebooks write every size that depends on compute this way, e.g.
+    ``steps = pick(quick=300, full=20_000)``, so one switch scales a chapter.
+    """
+    return full if get_budget() == "full" else quick
+
+
+def data_dir():
+    """The folder named by ``$DENOISE_DATA_DIR`` as a path, or ``None`` when unset.
+
+    A variable that is set but names no folder raises a clear error, so a typo is
+    not silently replaced by a fallback.
+    """
+    value = os.environ.get("DENOISE_DATA_DIR", "").strip()
+    if not value:
+        return None
+    path = os.path.abspath(os.path.expanduser(value))
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"DENOISE_DATA_DIR={value!r} is not a folder")
+    return path
+
+
+def set_seed(seed=0):
+    """Seed Python, NumPy and Keras (whatever its backend) so a run repeats (§1)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    try:
+        import keras
+
+        keras.utils.set_random_seed(int(seed))
+    except ImportError:  # keras is only needed for the learning chapters
+        pass
+    return int(seed)

@@ -1,0 +1,336 @@
+"""Images in, images out, and the patches that training eats (§1, §4.1).
+
+* :func:`load_image` / :func:`save_image`: any file as float32 in [0, 1], and back.
+* :func:`sample_images`: scikit-image's bundled photographs, always offline.
+* :func:`load_dataset`: benchmark and training sets by name, from ``$DENOISE_DATA_DIR``,
+  else fetched with pooch (checked by SHA-256), else a clearly announced fallback.
+* :class:`PatchDataset`: random crops, flips/rotations and fresh noise every batch, fed
+  straight to ``keras.Model.fit`` without holding every patch in memory.
+"""
+
+import os
+import warnings
+
+import keras
+import numpy as np
+
+from ._checks import as_float_image, check_sigma
+from .config import data_dir
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+
+
+# --------------------------------------------------------------------------- files
+def load_image(path, as_gray=False):
+    """Read an image file as float32 in [0, 1], shape (H, W) or (H, W, 3) (§1).
+
+    8- and 16-bit files are scaled by 255 and 65535; an alpha channel is composited
+    over white; a gray+alpha or palette file becomes gray or RGB. ``as_gray=True``
+    converts colour with ITU-R 709 luminance weights (``skimage.color.rgb2gray``).
+    """
+    import imageio.v3 as iio
+    from skimage.color import rgb2gray
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no image file at {path!r}")
+    try:
+        raw = np.asarray(iio.imread(path))
+    except Exception as err:
+        raise ValueError(f"cannot read {path!r} as an image ({type(err).__name__}: it is "
+                         "corrupt or not an image format this package reads)") from None
+    if raw.dtype == np.uint8:
+        img = raw.astype(np.float32) / 255.0
+    elif raw.dtype == np.uint16:
+        img = raw.astype(np.float32) / 65535.0
+    elif raw.dtype == bool:
+        img = raw.astype(np.float32)
+    elif np.issubdtype(raw.dtype, np.floating):
+        img = raw.astype(np.float32)
+    else:
+        raise ValueError(f"{path!r} has unsupported pixel type {raw.dtype}")
+    if img.ndim == 3 and img.shape[-1] in (2, 4):  # gray+alpha or RGBA: over white
+        alpha = img[..., -1:]
+        img = img[..., :-1] * alpha + (1.0 - alpha)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim != 2 and not (img.ndim == 3 and img.shape[-1] == 3):
+        raise ValueError(f"{path!r} holds an array of shape {raw.shape}, not a 2-D image")
+    if as_gray and img.ndim == 3:
+        img = rgb2gray(img).astype(np.float32)
+    return as_float_image(img, name=path)
+
+
+def save_image(path, image, overwrite=False):
+    """Write a float image in [0, 1] as PNG, JPEG (8-bit) or TIFF (16-bit).
+
+    Refuses to replace an existing file unless ``overwrite=True``.
+    """
+    import imageio.v3 as iio
+
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise ValueError(f"cannot write {path!r}: use one of {', '.join(IMAGE_SUFFIXES)}")
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path!r} exists; choose another name or pass overwrite=True")
+    img = np.clip(as_float_image(image, noisy=True), 0.0, 1.0)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if suffix in (".tif", ".tiff"):
+        data = np.round(img * 65535).astype(np.uint16)
+    else:
+        data = np.round(img * 255).astype(np.uint8)
+    iio.imwrite(path, data)
+    return path
+
+
+# ----------------------------------------------------------------- bundled images
+GRAY_SAMPLES = ("camera", "moon", "coins", "brick", "grass", "gravel")
+COLOR_SAMPLES = ("astronaut", "chelsea", "coffee", "rocket")
+
+
+def sample_images(gray=True, names=None):
+    """scikit-image's bundled photographs as float32 in [0, 1], keyed by name (§1).
+
+    They ship inside scikit-image, so they work offline; they are the fallback when
+    a benchmark set cannot be fetched. ``gray=True`` gives the gray ones.
+    """
+    import skimage.data
+
+    names = names or (GRAY_SAMPLES if gray else COLOR_SAMPLES)
+    out = {}
+    for name in names:
+        if name not in GRAY_SAMPLES + COLOR_SAMPLES:
+            raise ValueError(f"unknown sample image {name!r}; choose from "
+                             f"{GRAY_SAMPLES + COLOR_SAMPLES}")
+        out[name] = as_float_image(getattr(skimage.data, name)(), name=name)
+    return out
+
+
+# ----------------------------------------------------------------------- datasets
+def _names(fmt, n):
+    return [fmt % i for i in range(1, n + 1)]
+
+
+# SHA-256 of each file. Set12: the copy in DnCNN's repository (Zhang et al., 2017);
+# Kodak24: the lossless PNGs of the Kodak PhotoCD set as distributed at r0k.us.
+_SET12_SHA256 = (
+    "079229e13faff0a262a9d3eb9a7fa60868203f9b8545de6fb75aadf6fbca4296",
+    "576b2b3b6ff4d7e6c8ddccb0df645774f9b986c81219c28e16ba1935990a0b29",
+    "92de94d7b8ef9e645546821150eff5c765d0d29666f9bc7d20b61063f35c3305",
+    "839fb4770a5a71ab80f18b04a3521b7464451bb3d3e3c6555d538247599fe843",
+    "1707ee6fd18fe7d55a1ac7a2cc8818b1e5d5c4a1d6974d8cd4acc9e0f11025fc",
+    "02d125470b396b2c63fa428e65920a88e721d5558c54a5c0d25075c934bd0469",
+    "83d42aae735bde17c8e92e5c2544b07dd4ff2b77caaa64f5d3bcc34668f79597",
+    "f07124a0b4bb493660210c209070aa9c9187e9e085a9f026a51a2b9f57e25f15",
+    "764b8a2748cc7ad381cccc047c5e512cb528c197ba86adb83aa339e8932e66c0",
+    "18bea4de1634456f5791d16301863fc974401d144cd6afb86f09a6be4620fe54",
+    "a8791afbd2af4f977f30c3a9a72a50204264440c27b1f4bb282a085eb680abe1",
+    "f6acd12953db8c1f5a0dda53fef4233be37a61702cd22d5be742cf7c039021f2",
+)
+_KODAK_SHA256 = (
+    "a56e27cbf5f843c048b6af1d6e090760e9c92fadba88b7dee0205918a37523bd",
+    "4f4b74a79237e311d72cad958237b5f7088d8bce1c82305ebefe1a70e3022dfd",
+    "e25ca1ff2f0c0cb5fdfd5f9b0a0bb21ac4c3de3c84a67f35b09a85d3306249db",
+    "e3b946107c5d3441c022f678d0c3caf1e224d81b1604ba840a4f88e562de61aa",
+    "10349e963c5c813d327852f82c1795fa4148d69fedffc4c589bee458e3ac3d53",
+    "363510303b715d4cbc384e1ce227e466b613a09e1b71ae985882bf8e7fbd9b18",
+    "b77d3f006f42414bb242222e0482e750c0fb9e5ee8d4bed2f6f11c5605fe54a4",
+    "ba23983c76b4832ee0e8af0592664756841a16779acd69f792e268fb6d13d6e7",
+    "6a4361c2fc194feb4edaa9f9a4a0620fb9943e460ac7fdf037fb0f6dd6607a7d",
+    "9dfb70f5867c29ff9ed6313683f19b3d867849e40fbc0c4c54a4a89df341cf23",
+    "7936814b58b5387fce2e4e2488b4ec830dadd95fa9520f358ddb30990b50f2b6",
+    "d78c37c2f04f23761ed2367dd77e2db584ddd4c3950833fecf89f199a8126980",
+    "bc34a3ce58dea09dce1704c997171602de90cb34d0c8503a988b77f473d39b08",
+    "55a94550ff18f3246c4074fd32b77b0c74447c26b6ad274d564d999c0450ba6e",
+    "7538cbb80cb9103606c48b806eae57d56c885c7f90b9b3be70a41160f9cbb683",
+    "a89c7268ccd4718ba424a99fc4643c572cf692ca6eae887185ceb4e9f11d2e54",
+    "37afcc89fbdcb76d9518e04b2fc011027e2f4cd14b3b2f83cefd721641a47c5b",
+    "1a9258c365988961d87a0598725b609139c303ad48a5aad6c503c3b1a87849aa",
+    "b7450b264b1b0a411390d8931b112c27905a992520fc90569dc4b920aa32bbdc",
+    "3b46c71e3b92a563820ba32936be8330c586c41f938efd94be938386aae4328a",
+    "ac958597c82073f6bb65129c68f72b651db5b9efd82e11547d07350214bc268b",
+    "1cee58eb1f2d9c7ebb254d208a03c783ce6cf2c4d8c2cf45e235dd23b4ce1b29",
+    "e3111a2fd4da24af15d6459ef9eacfe54106b38e27b4a21821b75c3f5d2d5baf",
+    "1071c68372cc5a01435c2c225a5cf7d4bb803846ec08bb6b3d6721b156d7cb96",
+)
+
+#: name -> gray?, file names, download base URL and hashes (``None``: local only).
+DATASETS = {
+    "set12": dict(gray=True, files=_names("%02d.png", 12), sha256=_SET12_SHA256,
+                  url="https://raw.githubusercontent.com/cszn/DnCNN/master/testsets/Set12/"),
+    "kodak24": dict(gray=False, files=_names("kodim%02d.png", 24), sha256=_KODAK_SHA256,
+                    url="https://r0k.us/graphics/kodak/kodak/"),
+    "bsd68": dict(gray=True, files=None, sha256=None, url=None),
+    "cbsd68": dict(gray=False, files=None, sha256=None, url=None),
+    "train400": dict(gray=True, files=None, sha256=None, url=None),
+    "cbsd432": dict(gray=False, files=None, sha256=None, url=None),
+    "rni6": dict(gray=True, files=None, sha256=None, url=None),
+}
+
+
+class ImageSet(dict):
+    """A dict of name -> float32 image that also records where it came from (``source``)."""
+
+    def __init__(self, images, name, source):
+        super().__init__(images)
+        self.name, self.source = name, source
+
+    def __repr__(self):
+        return f"ImageSet({self.name!r}, {len(self)} images, source={self.source!r})"
+
+
+def _offline():
+    return os.environ.get("DENOISE_OFFLINE", "").strip().lower() in ("1", "true", "yes")
+
+
+def _read_folder(folder, files, as_gray):
+    if files is None:
+        files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_SUFFIXES))
+    present = [f for f in files if os.path.isfile(os.path.join(folder, f))]
+    if not present:
+        raise FileNotFoundError(f"{folder!r} holds none of the expected image files")
+    return {os.path.splitext(f)[0]: load_image(os.path.join(folder, f), as_gray=as_gray)
+            for f in present}
+
+
+def _fetch(name, spec, as_gray):
+    import pooch
+
+    cache = pooch.os_cache("denoise_utils") / name
+    images = {}
+    for fname, digest in zip(spec["files"], spec["sha256"]):
+        path = pooch.retrieve(spec["url"] + fname, known_hash=f"sha256:{digest}",
+                              fname=fname, path=cache, progressbar=False)
+        images[os.path.splitext(fname)[0]] = load_image(path, as_gray=as_gray)
+    return images, str(cache)
+
+
+def load_dataset(name, as_gray=None, limit=None, fallback=True):
+    """Load a data set by name as an :class:`ImageSet` (§1).
+
+    Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
+    with pooch (each checked by SHA-256) into the user cache; else, offline or when a
+    download fails, warns and returns :func:`sample_images` (``fallback=False``
+    raises instead). ``limit`` keeps the first *n* images; ``as_gray`` defaults to
+    the set's own kind. Names: ``DATASETS``.
+    """
+    key = str(name).lower()
+    if key not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
+    spec = DATASETS[key]
+    as_gray = spec["gray"] if as_gray is None else bool(as_gray)
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int, got {limit!r}")
+    root = data_dir()
+    local = os.path.join(root, key) if root else None
+    images = source = None
+    problem = None
+    if local and os.path.isdir(local):
+        images, source = _read_folder(local, spec["files"], as_gray), local
+    elif spec["url"] is None:
+        problem = (f"{key} is not downloadable here; put its images in "
+                   f"$DENOISE_DATA_DIR/{key}/")
+    elif _offline():
+        problem = f"{key} cannot be fetched: DENOISE_OFFLINE is set"
+    else:
+        try:
+            images, source = _fetch(key, spec, as_gray)
+        except Exception as err:  # no network, a moved file, a hash mismatch
+            problem = f"fetching {key} failed ({type(err).__name__}: {err})"
+    if images is None:
+        if not fallback:
+            raise RuntimeError(problem)
+        warnings.warn(f"{problem}. Using scikit-image's bundled images instead, so the "
+                      "numbers will not match the published ones.", stacklevel=2)
+        images, source = sample_images(gray=as_gray), "scikit-image (fallback)"
+    if limit is not None:
+        images = dict(list(images.items())[:limit])
+    return ImageSet(images, key, source)
+
+
+# ------------------------------------------------------------------ training data
+def _augment(patch, k):
+    """One of the 8 dihedral transforms (4 rotations x optional flip), k in 0..7."""
+    if k >= 4:
+        patch = patch[:, ::-1]
+    return np.rot90(patch, k % 4)
+
+
+class PatchDataset(keras.utils.PyDataset):
+    """Batches of (noisy, clean) patches cut at random from ``images`` (§4.1).
+
+    Each batch is made when asked for, from a seed derived from (``seed``, epoch,
+    batch index), so training is repeatable and nothing but the images is kept in
+    memory. ``sigma`` is a noise level on the 0-255 scale, or a ``(low, high)``
+    range drawn per patch for blind training; ``noise_fn(clean, rng)`` replaces the
+    Gaussian noise with any other model. Arrays are (batch, patch, patch, channels).
+    """
+
+    def __init__(self, images, patch_size=40, batch_size=64, steps=100, sigma=25.0,
+                 noise_fn=None, augment=True, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(images, dict):
+            images = list(images.values())
+        images = [as_float_image(im, name=f"images[{i}]") for i, im in enumerate(images)]
+        if not images:
+            raise ValueError("images is empty")
+        images = [im[..., None] if im.ndim == 2 else im for im in images]
+        channels = {im.shape[-1] for im in images}
+        if len(channels) != 1:
+            raise ValueError(f"images mix channel counts {sorted(channels)}; use one kind")
+        small = [im.shape[:2] for im in images if min(im.shape[:2]) < patch_size]
+        if small:
+            raise ValueError(f"patch_size={patch_size} exceeds an image of size {small[0]}")
+        for arg, val in (("patch_size", patch_size), ("batch_size", batch_size), ("steps", steps)):
+            if not isinstance(val, (int, np.integer)) or val < 1:
+                raise ValueError(f"{arg} must be a positive int, got {val!r}")
+        if noise_fn is None:
+            if isinstance(sigma, (tuple, list)):
+                if len(sigma) != 2:
+                    raise ValueError(f"sigma range must be (low, high), got {sigma!r}")
+                lo, hi = (check_sigma(s) for s in sigma)
+                if lo > hi:
+                    raise ValueError(f"sigma range {sigma!r} has low > high")
+                sigma = (lo, hi)
+            else:
+                sigma = check_sigma(sigma)
+        self.images, self.channels = images, channels.pop()
+        self.patch_size, self.batch_size, self.steps = int(patch_size), int(batch_size), int(steps)
+        self.sigma, self.noise_fn, self.augment, self.seed = sigma, noise_fn, augment, seed
+        self.epoch = 0
+
+    def __len__(self):
+        return self.steps
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+    def clean_batch(self, rng):
+        """Cut ``batch_size`` random (augmented) clean patches."""
+        p = self.patch_size
+        out = np.empty((self.batch_size, p, p, self.channels), np.float32)
+        for b in range(self.batch_size):
+            im = self.images[rng.integers(len(self.images))]
+            i = rng.integers(im.shape[0] - p + 1)
+            j = rng.integers(im.shape[1] - p + 1)
+            patch = im[i:i + p, j:j + p]
+            out[b] = _augment(patch, rng.integers(8)) if self.augment else patch
+        return out
+
+    def __getitem__(self, index):
+        if not 0 <= index < self.steps:
+            raise IndexError(f"batch {index} out of range 0..{self.steps - 1}")
+        rng = np.random.default_rng((self.seed, self.epoch, index))
+        clean = self.clean_batch(rng)
+        if self.noise_fn is not None:
+            noisy = np.asarray(self.noise_fn(clean, rng), np.float32)
+        else:
+            if isinstance(self.sigma, tuple):
+                s = rng.uniform(*self.sigma, size=(self.batch_size, 1, 1, 1))
+            else:
+                s = self.sigma
+            noisy = clean + (np.asarray(s) / 255.0 * rng.standard_normal(clean.shape))
+            noisy = noisy.astype(np.float32)
+        return noisy, clean

@@ -1,0 +1,95 @@
+"""Noise models (§1): what a camera, low light and a bad transmission add to a picture.
+
+Every function takes a float image in [0, 1] (uint8/uint16 are converted), a ``seed``
+(an int, a ``numpy.random.Generator`` or ``None``) and returns float32. Gaussian
+noise levels are on the 0-255 scale, as the literature quotes them (σ = 25 means a
+standard deviation of 25/255).
+
+Clipping: the denoising benchmarks (DnCNN, BM3D) do **not** clip the noisy image, so
+``add_gaussian_noise`` and ``add_speckle_noise`` leave values outside [0, 1] unless
+``clip=True``, which models an 8-bit file saved by a camera. Poisson noise is
+non-negative but may exceed 1 (clipped with ``clip=True``); salt-and-pepper stays in
+[0, 1] by construction.
+"""
+
+import numpy as np
+
+from ._checks import as_float_image, check_probability, check_sigma
+
+
+def _rng(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
+        raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def _finish(noisy, clip):
+    if clip:
+        noisy = np.clip(noisy, 0.0, 1.0)
+    return noisy.astype(np.float32)
+
+
+def add_gaussian_noise(image, sigma, seed=None, clip=False):
+    """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1)."""
+    x = as_float_image(image, allow_batch=True)
+    s = check_sigma(sigma) / 255.0
+    return _finish(x + s * _rng(seed).standard_normal(x.shape), clip)
+
+
+def add_poisson_noise(image, peak=30.0, seed=None, clip=False):
+    """Shot noise of a photon-limited sensor: ``y = Poisson(peak * x) / peak`` (§1).
+
+    ``peak`` is the photon count of a white pixel: the lower, the darker the scene
+    and the stronger the noise (its standard deviation at level x is sqrt(x/peak)).
+    """
+    x = as_float_image(image, allow_batch=True)
+    try:
+        peak = float(peak)
+    except (TypeError, ValueError):
+        raise TypeError(f"peak must be a positive number, got {peak!r}") from None
+    if not np.isfinite(peak) or peak <= 0:
+        raise ValueError(f"peak must be a positive number of photons, got {peak!r}")
+    return _finish(_rng(seed).poisson(x * peak) / peak, clip)
+
+
+def add_salt_pepper_noise(image, amount=0.05, salt_vs_pepper=0.5, seed=None):
+    """Impulse noise of dead pixels or bit errors: a fraction ``amount`` set to 0 or 1 (§1)."""
+    x = as_float_image(image, allow_batch=True)
+    amount = check_probability(amount, "amount")
+    salt_vs_pepper = check_probability(salt_vs_pepper, "salt_vs_pepper")
+    rng = _rng(seed)
+    # one decision per pixel location, shared by all channels of that pixel
+    shape = x.shape[:-1] if x.ndim >= 3 else x.shape
+    hit = rng.random(shape) < amount
+    salt = rng.random(shape) < salt_vs_pepper
+    y = x.copy()
+    y[hit & salt] = 1.0
+    y[hit & ~salt] = 0.0
+    return y.astype(np.float32)
+
+
+def add_speckle_noise(image, sigma=25.0, seed=None, clip=False):
+    """Multiplicative noise of coherent imaging (radar, ultrasound): ``y = x + x * n`` (§1).
+
+    ``n ~ N(0, (sigma/255)^2)``: the noise grows with the brightness.
+    """
+    x = as_float_image(image, allow_batch=True)
+    s = check_sigma(sigma) / 255.0
+    return _finish(x + x * s * _rng(seed).standard_normal(x.shape), clip)
+
+
+NOISE_MODELS = {
+    "gaussian": add_gaussian_noise,
+    "poisson": add_poisson_noise,
+    "salt_pepper": add_salt_pepper_noise,
+    "speckle": add_speckle_noise,
+}
+
+
+def add_noise(image, kind="gaussian", seed=None, **kwargs):
+    """Add noise of the named ``kind`` (one of ``NOISE_MODELS``) with its keyword arguments."""
+    if kind not in NOISE_MODELS:
+        raise ValueError(f"unknown noise kind {kind!r}; choose one of {sorted(NOISE_MODELS)}")
+    return NOISE_MODELS[kind](image, seed=seed, **kwargs)

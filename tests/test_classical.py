@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from denoise_utils import classical, data, metrics, noise
+
+
+@pytest.fixture(scope="module")
+def camera():
+    return data.sample_images(names=["camera"])["camera"][128:256, 128:256]
+
+
+@pytest.mark.parametrize("name", list(classical.baselines(include_bm3d=False)))
+def test_each_baseline_beats_noisy_input(camera, name):
+    fn = classical.baselines(include_bm3d=False)[name]
+    noisy = noise.add_gaussian_noise(camera, 25, seed=0)
+    out = fn(noisy, 25)
+    assert out.shape == camera.shape and out.dtype == np.float32
+    assert 0 <= out.min() and out.max() <= 1
+    assert metrics.psnr(camera, out) > metrics.psnr(camera, noisy) + 2
+
+
+def test_colour_and_channel_axis(camera):
+    rgb = np.stack([camera] * 3, -1)
+    noisy = noise.add_gaussian_noise(rgb, 25, seed=0)
+    for fn in classical.baselines(include_bm3d=False).values():
+        assert fn(noisy, 25).shape == rgb.shape
+        assert fn(noisy[..., :1], 25).shape == rgb[..., :1].shape
+    with pytest.raises(ValueError, match="channel_axis"):
+        classical.total_variation(camera, 25, channel_axis=-1)
+
+
+@pytest.mark.skipif(not classical.bm3d_available(), reason="optional bm3d not installed")
+def test_bm3d_is_the_strongest(camera):
+    noisy = noise.add_gaussian_noise(camera, 25, seed=0)
+    scores = {k: metrics.psnr(camera, f(noisy, 25)) for k, f in classical.baselines().items()}
+    assert max(scores, key=scores.get) == "BM3D"
+
+
+def test_bm3d_missing_is_explained(monkeypatch, camera):
+    monkeypatch.setattr(classical, "bm3d_available", lambda: False)
+    assert "BM3D" not in classical.baselines()
+    with pytest.raises(ImportError, match="pip install bm3d"):
+        classical.bm3d(camera, 25)
+
+
+@pytest.mark.parametrize("sigma", [0, -5, "high"])
+def test_bad_sigma(camera, sigma):
+    with pytest.raises((TypeError, ValueError), match="sigma"):
+        classical.nl_means(camera, sigma)
