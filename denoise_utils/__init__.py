@@ -10,10 +10,11 @@ import os
 # TensorFlow's C++ start-up chatter would fill every notebook's first cell; users can override.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from . import article, classical, config, data, metrics, models, noise, plotting  # noqa: E402
+from . import article, classical, config, data, metrics, models, noise, plotting, pretrained  # noqa: E402
 from .config import get_budget, pick, set_budget, set_seed  # noqa: E402
 from .data import load_dataset, load_image, sample_images, save_image  # noqa: E402
 from .metrics import evaluate, psnr, results_table, ssim  # noqa: E402
 from .noise import add_gaussian_noise, add_noise  # noqa: E402
+from .pretrained import denoise  # noqa: E402
 
 __version__ = "0.1.0"

@@ -9,11 +9,13 @@ import numpy as np
 from ._checks import as_float_image
 
 
-def apply_model(model, noisy, clip=True):
+def apply_model(model, noisy, clip=True, multiple=1):
     """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
 
     Adds the batch and channel axes the model needs, removes them afterwards, and by
-    default clips the result to [0, 1]. Returns float32 of the input's shape.
+    default clips the result to [0, 1]. Models that need sides divisible by
+    ``multiple`` get the image mirror-padded and the result cropped back, so any
+    size works. Returns float32 of the input's shape.
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     batch = y[None, ..., None] if y.ndim == 2 else y[None]
@@ -21,7 +23,11 @@ def apply_model(model, noisy, clip=True):
     if want is not None and batch.shape[-1] != want:
         raise ValueError(f"the model takes {want}-channel images; this one has "
                          f"{batch.shape[-1]}")
-    out = np.asarray(model.predict(batch, verbose=0), np.float32)[0]
+    h, w = batch.shape[1:3]
+    ph, pw = -h % multiple, -w % multiple
+    if ph or pw:
+        batch = np.pad(batch, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="symmetric")
+    out = np.asarray(model.predict(batch, verbose=0), np.float32)[0, :h, :w]
     out = out.reshape(y.shape)
     return np.clip(out, 0.0, 1.0) if clip else out
 
@@ -32,6 +38,85 @@ def _keras():
     return keras
 
 
+def _body(h, depth, filters, out_channels, batch_norm):
+    """conv+ReLU, (depth-2) x conv(+BN)+ReLU, conv: DnCNN's plain stack of 3x3 layers."""
+    layers = _keras().layers
+    h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
+    for _ in range(depth - 2):
+        h = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(h)
+        if batch_norm:
+            h = layers.BatchNormalization(momentum=0.9, epsilon=1e-4)(h)
+        h = layers.Activation("relu")(h)
+    # the last layer starts at zero: the untrained model is the identity, and
+    # training does not begin with a huge noise estimate (which can stall it)
+    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer="zeros")(h)
+
+
+def dncnn(depth=17, filters=64, channels=1, batch_norm=True):
+    """DnCNN (Zhang et al., 2017): conv+ReLU, (depth-2) x conv+BN+ReLU, conv (§4.1).
+
+    The network predicts the noise (residual learning); the model returns the input
+    minus that prediction, so its output is the denoised image, of any size.
+    """
+    keras = _keras()
+    y = keras.Input((None, None, channels), name="noisy")
+    noise = _body(y, depth, filters, channels, batch_norm)
+    return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]), name=f"dncnn{depth}")
+
+
+@_keras().saving.register_keras_serializable(package="denoise_utils")
+class PixelUnshuffle(_keras().layers.Layer):
+    """(N, H, W, C) -> (N, H/s, W/s, C*s*s): each s x s block becomes channels (§4.1)."""
+
+    def __init__(self, scale=2, inverse=False, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.inverse = int(scale), bool(inverse)
+
+    def call(self, x):
+        ops = _keras().ops
+        if self.inverse:
+            return ops.depth_to_space(x, self.scale)
+        return ops.space_to_depth(x, self.scale)
+
+    def compute_output_shape(self, shape):
+        s = self.scale
+        grow = (lambda d: None if d is None else d * s) if self.inverse else \
+               (lambda d: None if d is None else d // s)
+        c = shape[3] // (s * s) if self.inverse else shape[3] * s * s
+        return (shape[0], grow(shape[1]), grow(shape[2]), c)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "inverse": self.inverse}
+
+
+def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
+    """A DnCNN that works at 1/``scale`` resolution, as FFDNet does (Zhang et al., 2018) (§4.1).
+
+    Pixel-unshuffling turns each 2x2 block into 4 channels, so every convolution
+    touches a quarter of the positions: about four times less work per image. It
+    trains without batch normalisation (which stalled it on this data). Image
+    sides must be multiples of ``scale`` (``apply_model(..., multiple=scale)`` pads).
+    """
+    keras = _keras()
+    y = keras.Input((None, None, channels), name="noisy")
+    h = _body(PixelUnshuffle(scale)(y), depth, filters, channels * scale * scale, batch_norm)
+    noise = PixelUnshuffle(scale, inverse=True, name="noise")(h)
+    return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]),
+                       name=f"fast_dncnn{depth}")
+
+
+#: model builders by name, as training configs refer to them
+BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn}
+
+
+def build_model(config):
+    """The untrained model a training config describes (``model``, ``model_kwargs``) (§4.1)."""
+    if config["model"] not in BUILDERS:
+        raise ValueError(f"unknown model {config['model']!r}; choose one of {sorted(BUILDERS)}")
+    return BUILDERS[config["model"]](**config.get("model_kwargs", {}))
+
+
+@_keras().saving.register_keras_serializable(package="denoise_utils")
 class ScanLines(_keras().layers.Layer):
     """A bidirectional GRU run along every row of a feature map (§2, §3.2).
 

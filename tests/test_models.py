@@ -38,3 +38,29 @@ def test_scan_lines_mixes_along_rows_only():
     assert np.all(diff[[0, 1, 3, 4]] == 0)  # ... other rows do not
     assert model.output_shape == (None, None, None, 8)
     assert ScanLines.from_config(ScanLines(4).get_config()).units == 4
+
+
+@pytest.mark.parametrize("builder, kwargs", [
+    ("dncnn", dict(depth=4, filters=8)),
+    ("fast_dncnn", dict(depth=4, filters=8)),
+    ("dncnn", dict(depth=3, filters=4, channels=3, batch_norm=False)),
+])
+def test_builders_start_as_identity_and_take_any_size(builder, kwargs):
+    from denoise_utils.models import BUILDERS
+
+    model = BUILDERS[builder](**kwargs)
+    channels = kwargs.get("channels", 1)
+    x = np.random.default_rng(0).random((1, 18, 26, channels)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(model(x)), x, atol=1e-6)   # zero-initialised last layer
+    odd = np.random.default_rng(1).random((19, 27) if channels == 1 else (19, 27, 3)).astype(np.float32)
+    assert apply_model(model, odd, multiple=2).shape == odd.shape
+
+
+def test_pixel_unshuffle_roundtrip():
+    from denoise_utils.models import PixelUnshuffle
+
+    x = np.arange(2 * 4 * 6 * 3, dtype=np.float32).reshape(2, 4, 6, 3)
+    down = PixelUnshuffle(2)(x)
+    assert tuple(down.shape) == (2, 2, 3, 12)
+    np.testing.assert_array_equal(np.asarray(PixelUnshuffle(2, inverse=True)(down)), x)
+    assert PixelUnshuffle(2).compute_output_shape((None, None, 8, 3)) == (None, None, 4, 12)

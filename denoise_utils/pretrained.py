@@ -1,0 +1,101 @@
+"""Shipped models (§4.1): what is available, and ``denoise()`` for any photo.
+
+Each shipped model is a folder ``denoise_utils/weights/<name>/`` holding the
+``config.json`` it was trained from, ``model.weights.h5``, the training ``log.csv``
+and ``command.txt``, the exact command that produced them.
+"""
+
+import functools
+import json
+import os
+
+import numpy as np
+
+from ._checks import as_float_image, check_sigma
+from .models import build_model
+
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
+
+
+def available():
+    """Names of the shipped models whose weights are present, sorted."""
+    if not os.path.isdir(WEIGHTS_DIR):
+        return []
+    return sorted(n for n in os.listdir(WEIGHTS_DIR)
+                  if os.path.isfile(os.path.join(WEIGHTS_DIR, n, "model.weights.h5")))
+
+
+def info(name):
+    """The config a shipped model was trained from (a dict), plus its ``channels``."""
+    if name not in available():
+        raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
+    with open(os.path.join(WEIGHTS_DIR, name, "config.json")) as fh:
+        cfg = json.load(fh)
+    cfg.setdefault("multiple", 1)
+    cfg["channels"] = cfg.get("model_kwargs", {}).get("channels", 1)
+    cfg["blind"] = isinstance(cfg["sigma"], list)
+    return cfg
+
+
+@functools.lru_cache(maxsize=4)
+def load(name):
+    """The Keras model ``name`` with its shipped weights (cached)."""
+    cfg = info(name)
+    model = build_model(cfg)
+    model.load_weights(os.path.join(WEIGHTS_DIR, name, "model.weights.h5"))
+    return model
+
+
+def choose(channels, sigma):
+    """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind)."""
+    fits = [n for n in available() if info(n)["channels"] == channels]
+    exact = [n for n in fits if not info(n)["blind"] and sigma is not None
+             and float(info(n)["sigma"]) == float(sigma)]
+    blind = [n for n in fits if info(n)["blind"]
+             and (sigma is None or info(n)["sigma"][0] <= sigma <= info(n)["sigma"][1])]
+    if exact or blind:
+        return (exact or blind)[0]
+    kind = "gray" if channels == 1 else "colour"
+    levels = sorted({str(info(n)["sigma"]) for n in fits}) or ["none"]
+    raise ValueError(f"no shipped {kind} model for sigma={sigma}; shipped {kind} noise "
+                     f"levels: {', '.join(levels)} (pass sigma= one of them, or model=)")
+
+
+def _tiles(length, tile, margin):
+    """Start/stop of the cores that cover [0, length) and of the padded windows around them."""
+    for start in range(0, length, tile):
+        stop = min(start + tile, length)
+        yield start, stop, max(start - margin, 0), min(stop + margin, length)
+
+
+def denoise(image, sigma=25, model=None, tile=512, margin=48):
+    """Denoise a photo with the best shipped model (§4.1).
+
+    ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
+    shape (H, W) or (H, W, 3); ``sigma`` is the noise level on the 0-255 scale, or
+    ``None`` for a blind model; ``model`` picks a shipped model by name. Large images
+    are processed in ``tile``-sized pieces, each seen with ``margin`` pixels of
+    context that are then cropped away, so memory stays bounded and there are no
+    seams. Returns float32 in [0, 1] of the input's shape.
+    """
+    from .models import apply_model
+
+    x = as_float_image(image, noisy=True)
+    if sigma is not None:
+        sigma = check_sigma(sigma, allow_zero=False)
+    channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3
+    name = model if model is not None else choose(channels, sigma)
+    cfg = info(name)
+    if cfg["channels"] != channels:
+        raise ValueError(f"model {name!r} takes {cfg['channels']}-channel images; "
+                         f"this one has {channels}")
+    net = load(name)
+    if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
+        raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
+    out = np.empty(x.shape, np.float32)
+    h, w = x.shape[:2]
+    for r0, r1, pr0, pr1 in _tiles(h, tile, margin):
+        for c0, c1, pc0, pc1 in _tiles(w, tile, margin):
+            piece = apply_model(net, x[pr0:pr1, pc0:pc1], multiple=cfg["multiple"])
+            out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
+    return out

@@ -1,0 +1,153 @@
+"""The training entry point (§4.1): one command trains every shipped model.
+
+    python -m denoise_utils.train CONFIG [--data-dir DIR] [--out DIR] [--ship]
+
+``CONFIG`` is a shipped model's name (its ``denoise_utils/weights/<name>/config.json``)
+or a path to such a JSON file. Training writes to ``<out>/<name>/``: ``model.keras``
+(weights and optimizer, saved every epoch), ``log.csv`` (loss, validation PSNR,
+learning rate, elapsed seconds per epoch) and ``model.weights.h5`` at the end. Run
+the same command again to resume where it stopped. ``--ship`` copies the weights,
+the log and the exact command next to the config, where ``pretrained`` finds them.
+
+Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
+``train_set``, ``val_set``, ``val_limit``, ``sigma`` (a number, or ``[low, high]`` for
+blind training), ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``,
+``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
+tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop).
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import time
+
+from . import pretrained
+from .models import build_model
+
+DEFAULTS = dict(model_kwargs={}, val_set="set12", val_limit=None, val_sigma=None,
+                patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
+                lr_milestones=[], minutes=None, seed=0, multiple=1)
+
+
+def load_config(config):
+    """Read a config by shipped name or path and fill in the defaults."""
+    root = pretrained.WEIGHTS_DIR
+    path = config if config.endswith(".json") else os.path.join(root, config, "config.json")
+    if not os.path.isfile(path):
+        names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+        raise FileNotFoundError(f"no config {config!r}; shipped configs: {names}")
+    with open(path) as fh:
+        cfg = {**DEFAULTS, **json.load(fh)}
+    cfg.setdefault("name", os.path.basename(os.path.dirname(os.path.abspath(path))))
+    for key in ("model", "train_set", "sigma"):
+        if key not in cfg:
+            raise ValueError(f"{path}: config needs {key!r}")
+    return cfg
+
+
+def _callbacks(cfg, out, state, val, val_sigma):
+    import keras
+
+    from .metrics import evaluate
+    from .models import apply_model
+
+    class Progress(keras.callbacks.Callback):
+        """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+            if cfg["minutes"]:
+                frac = min(state["seconds"] / (60 * cfg["minutes"]), 1.0)
+                lr = cfg["lr"] * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * frac)))
+            else:
+                lr = cfg["lr"] * 0.1 ** sum(epoch >= m for m in cfg["lr_milestones"])
+            self.model.optimizer.learning_rate = lr
+
+        def on_epoch_end(self, epoch, logs=None):
+            state["seconds"] += time.perf_counter() - self.start
+            state["epoch"] = epoch + 1
+            ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"]),
+                          val, val_sigma, seed=0)
+            logs["val_psnr"] = ev.psnr
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(
+                self.model.optimizer.learning_rate))
+            logs["seconds"] = state["seconds"]
+            self.model.save(os.path.join(out, "model.keras"))
+            with open(os.path.join(out, "state.json"), "w") as fh:
+                json.dump(state, fh)
+            if cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]:
+                self.model.stop_training = True
+
+    return [Progress(), keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)]
+
+
+def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
+    """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
+    if data_dir:
+        os.environ["DENOISE_DATA_DIR"] = data_dir
+    import keras
+
+    from .config import set_seed
+    from .data import PatchDataset, load_dataset
+
+    cfg = load_config(config)
+    out = os.path.join(out, cfg["name"])
+    os.makedirs(out, exist_ok=True)
+    set_seed(cfg["seed"])
+    state_path = os.path.join(out, "state.json")
+    if os.path.isfile(state_path) and os.path.isfile(os.path.join(out, "model.keras")):
+        with open(state_path) as fh:
+            state = json.load(fh)
+        model = keras.models.load_model(os.path.join(out, "model.keras"))
+        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
+    else:
+        state = {"epoch": 0, "seconds": 0.0}
+        model = build_model(cfg)
+        model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss="mse")
+        with open(os.path.join(out, "config.json"), "w") as fh:
+            json.dump(cfg, fh, indent=2)
+    sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
+    val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
+    gray = model.input_shape[-1] == 1
+    images = load_dataset(cfg["train_set"], as_gray=gray, fallback=False)
+    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False)
+    data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
+                        steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"])
+    data.epoch = state["epoch"]
+    done = cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]
+    if state["epoch"] < cfg["epochs"] and not done:
+        model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
+                  callbacks=_callbacks(cfg, out, state, val, val_sigma))
+    model.save_weights(os.path.join(out, "model.weights.h5"))
+    if ship:
+        dest = os.path.join(pretrained.WEIGHTS_DIR, cfg["name"])
+        os.makedirs(dest, exist_ok=True)
+        for f in ("model.weights.h5", "log.csv"):
+            shutil.copy(os.path.join(out, f), os.path.join(dest, f))
+        with open(os.path.join(dest, "command.txt"), "w") as fh:
+            fh.write((command or "python -m denoise_utils.train " + config) + "\n")
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m denoise_utils.train",
+                                     description="Train (or resume) a denoiser from a config.")
+    parser.add_argument("config", help="a shipped model name or a config.json path")
+    parser.add_argument("--out", default="runs", help="where runs are written (default: runs)")
+    parser.add_argument("--data-dir", help="folder with the data sets (sets DENOISE_DATA_DIR)")
+    parser.add_argument("--quiet", action="store_true", help="one line per epoch")
+    parser.add_argument("--ship", action="store_true",
+                        help="copy the weights, log and command next to the shipped config")
+    args = parser.parse_args(argv)
+    try:
+        train(args.config, out=args.out, data_dir=args.data_dir, verbose=2 if args.quiet else 1,
+              ship=args.ship, command="python -m denoise_utils.train " + " ".join(argv or sys.argv[1:]))
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        parser.exit(2, f"error: {err}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+import json
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import denoise_utils as du
+from denoise_utils import __main__ as cli
+from denoise_utils import pretrained
+from denoise_utils.models import build_model
+
+
+def _ship(root, name, sigma, channels=1, seed=0):
+    """A tiny shipped model with random weights (random, so tiling errors would show)."""
+    cfg = dict(name=name, model="fast_dncnn", multiple=2, train_set="train400", sigma=sigma,
+               model_kwargs=dict(depth=3, filters=4, channels=channels))
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(cfg))
+    model = build_model(cfg)
+    rng = np.random.default_rng(seed)
+    model.set_weights([0.1 * rng.standard_normal(w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    model.save_weights(str(folder / "model.weights.h5"))
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    root = tmp_path / "weights"
+    _ship(root, "gray_s25", 25)
+    _ship(root, "gray_blind", [0, 55], seed=1)
+    _ship(root, "colour_s25", 25, channels=3, seed=2)
+    (root / "untrained").mkdir()          # a config without weights is not available
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(root))
+    pretrained.load.cache_clear()
+    yield root
+    pretrained.load.cache_clear()
+
+
+def test_registry(shipped):
+    assert pretrained.available() == ["colour_s25", "gray_blind", "gray_s25"]
+    assert pretrained.info("gray_blind")["blind"] and pretrained.info("colour_s25")["channels"] == 3
+    assert pretrained.choose(1, 25) == "gray_s25"
+    assert pretrained.choose(1, None) == "gray_blind"
+    assert pretrained.choose(1, 40) == "gray_blind"          # no sigma-40 model: the blind one
+    assert pretrained.choose(3, 25) == "colour_s25"
+    with pytest.raises(ValueError, match="no shipped colour model for sigma=50"):
+        pretrained.choose(3, 50)
+    with pytest.raises(ValueError, match="unknown model"):
+        pretrained.info("nope")
+
+
+def test_denoise_shapes_dtypes_and_uint8(shipped):
+    gray = np.random.default_rng(0).random((33, 47)).astype(np.float32)
+    out = du.denoise(gray, sigma=25)
+    assert out.shape == gray.shape and out.dtype == np.float32 and 0 <= out.min() <= out.max() <= 1
+    as_uint8 = du.denoise((gray * 255).round().astype(np.uint8), sigma=25)
+    np.testing.assert_allclose(as_uint8, du.denoise((gray * 255).round() / 255, sigma=25), atol=1e-6)
+    rgb = np.random.default_rng(1).random((20, 30, 3)).astype(np.float32)
+    assert du.denoise(rgb, sigma=25).shape == rgb.shape
+    assert du.denoise(gray, sigma=None).shape == gray.shape
+    assert not np.allclose(du.denoise(gray, model="gray_blind"), du.denoise(gray, model="gray_s25"))
+
+
+def test_tiles_have_no_seams(shipped):
+    img = np.random.default_rng(2).random((150, 170)).astype(np.float32)
+    whole = du.denoise(img, tile=1024)
+    tiled = du.denoise(img, tile=64, margin=16)
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(sigma=-3), "sigma"), (dict(sigma="x"), "sigma"), (dict(model="nope"), "unknown model"),
+    (dict(model="colour_s25"), "3-channel"), (dict(tile=4), "tile"),
+])
+def test_denoise_errors(shipped, kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        du.denoise(np.zeros((16, 16), np.float32), **kwargs)
+
+
+def test_denoise_rejects_nan_and_bad_shapes(shipped):
+    with pytest.raises(ValueError, match="NaN"):
+        du.denoise(np.full((8, 8), np.nan, np.float32))
+    with pytest.raises(ValueError, match="channels"):
+        du.denoise(np.zeros((8, 8, 4), np.float32))
+
+
+def test_cli(shipped, tmp_path, capsys):
+    src = tmp_path / "in.png"
+    iio.imwrite(src, np.random.default_rng(0).integers(0, 256, (24, 31), dtype=np.uint8))
+    before = src.read_bytes()
+    assert cli.main(["denoise", str(src), str(tmp_path / "out.png")]) == 0
+    assert iio.imread(tmp_path / "out.png").shape == (24, 31)
+    assert cli.main(["denoise", str(src), str(tmp_path / "out.tif"), "--sigma", "blind"]) == 0
+    # never the input, never an existing file without --overwrite
+    assert cli.main(["denoise", str(src), str(src)]) == 2
+    assert "overwrite the input" in capsys.readouterr().err
+    assert src.read_bytes() == before
+    assert cli.main(["denoise", str(src), str(tmp_path / "out.png")]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert cli.main(["denoise", str(src), str(tmp_path / "out.png"), "--overwrite"]) == 0
+    assert cli.main(["models"]) == 0 and "gray_s25" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["denoise", "missing.png", "o.png"], "no image file"),
+    (["denoise", "CORRUPT", "o.png"], "corrupt"),
+    (["denoise", "IN", "o.png", "--model", "nope"], "unknown model"),
+    (["denoise", "IN", "o.png", "--sigma", "300"], "cannot exceed 255"),
+    (["denoise", "IN", "o.bmpx"], "cannot write"),
+])
+def test_cli_errors_are_one_line(shipped, tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    iio.imwrite(tmp_path / "IN", np.zeros((8, 8), np.uint8), extension=".png")
+    (tmp_path / "CORRUPT").write_bytes(b"not an image")
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err

@@ -1,0 +1,83 @@
+import csv
+import json
+import os
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from denoise_utils import pretrained, train
+from denoise_utils.models import build_model
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    rng = np.random.default_rng(0)
+    for name, n in (("train400", 3), ("set12", 2)):
+        (tmp_path / name).mkdir()
+        for i in range(n):
+            iio.imwrite(tmp_path / name / f"{i + 1:02d}.png",
+                        rng.integers(0, 256, (40, 44), dtype=np.uint8))
+    return tmp_path
+
+
+def _config(path, **over):
+    cfg = dict(name="tiny", model="fast_dncnn", model_kwargs=dict(depth=3, filters=4),
+               multiple=2, train_set="train400", val_set="set12", sigma=25, patch_size=16,
+               batch_size=4, steps_per_epoch=2, epochs=2, lr=1e-3)
+    cfg.update(over)
+    path.write_text(json.dumps(cfg))
+    return str(path)
+
+
+def _rows(out):
+    with open(os.path.join(out, "log.csv")) as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_train_logs_and_resumes(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    cfg = _config(tmp_path / "tiny.json")
+    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    rows = _rows(out)
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert all(float(r["val_psnr"]) > 0 and float(r["seconds"]) > 0 for r in rows)
+    assert os.path.isfile(os.path.join(out, "model.weights.h5"))
+    # asking for more epochs resumes after the last one instead of starting again
+    _config(tmp_path / "tiny.json", epochs=3)
+    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    assert [r["epoch"] for r in _rows(out)] == ["0", "1", "2"]
+    assert float(_rows(out)[2]["seconds"]) > float(_rows(out)[1]["seconds"])
+
+
+def test_time_budget_and_schedule(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    cfg = _config(tmp_path / "tiny.json", minutes=1e-6, epochs=50)
+    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    assert len(_rows(out)) == 1                      # the budget ran out after one epoch
+    cfg = _config(tmp_path / "t2.json", name="steps", epochs=3, lr_milestones=[1, 2])
+    lrs = [float(r["learning_rate"]) for r in _rows(train.train(cfg, out=str(tmp_path / "r2"), verbose=0))]
+    np.testing.assert_allclose(lrs, [1e-3, 1e-4, 1e-5], rtol=1e-4)
+
+
+def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    cfg = _config(tmp_path / "tiny.json", epochs=1)
+    train.train(cfg, out=str(tmp_path / "runs"), verbose=0, ship=True, command="CMD")
+    dest = tmp_path / "weights" / "tiny"
+    assert sorted(os.listdir(dest)) == ["command.txt", "log.csv", "model.weights.h5"]
+    assert (dest / "command.txt").read_text() == "CMD\n"
+
+
+def test_bad_configs(tmp_path, capsys):
+    with pytest.raises(FileNotFoundError, match="shipped configs"):
+        train.load_config("no_such_model")
+    (tmp_path / "bad.json").write_text(json.dumps({"model": "dncnn"}))
+    with pytest.raises(ValueError, match="train_set"):
+        train.load_config(str(tmp_path / "bad.json"))
+    with pytest.raises(SystemExit) as exit_:
+        train.main(["no_such_model"])
+    assert exit_.value.code == 2 and "error: no config" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown model"):
+        build_model({"model": "resnet", "model_kwargs": {}})
