@@ -3,7 +3,9 @@
 Reads PNG, JPEG or TIFF (gray or colour), writes the denoised image in the format
 OUT's suffix names, never overwrites IN (nor an existing OUT without
 ``--overwrite``), and answers bad input with one line and exit status 2.
-``python -m denoise_utils models`` lists the shipped models.
+``python -m denoise_utils models`` lists the shipped models;
+``python -m denoise_utils evaluate --model NAME [--dataset set12] [--sigma 25]`` scores
+one on a data set (noise from fixed seeds, as in the book's tables).
 """
 
 import argparse
@@ -32,6 +34,11 @@ def main(argv=None):
     run.add_argument("--model", help="a shipped model by name (see: models)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     sub.add_parser("models", help="list the shipped models")
+    score = sub.add_parser("evaluate", help="PSNR, SSIM and time per image of a shipped model")
+    score.add_argument("--model", required=True, help="a shipped model by name")
+    score.add_argument("--dataset", default="set12", help="a data set name (default: set12)")
+    score.add_argument("--sigma", type=float, default=25.0, help="noise level (default: 25)")
+    score.add_argument("--seed", type=int, default=0, help="noise seed (default: 0)")
     args = parser.parse_args(argv)
     try:
         from . import pretrained
@@ -41,6 +48,8 @@ def main(argv=None):
                 cfg = pretrained.info(name)
                 print(f"{name}: {cfg.get('description', '')}")
             return 0
+        if args.command == "evaluate":
+            return _evaluate(args)
         from .data import load_image, save_image
 
         if os.path.exists(args.output) and os.path.samefile(args.input, args.output):
@@ -53,6 +62,24 @@ def main(argv=None):
     except (OSError, ValueError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+def _evaluate(args):
+    from . import pretrained
+    from .data import load_dataset
+    from .metrics import evaluate
+
+    cfg = pretrained.info(args.model)
+    images = load_dataset(args.dataset, as_gray=cfg["channels"] == 1, fallback=False)
+    pretrained.denoise(next(iter(images.values())), sigma=args.sigma, model=args.model)  # warm-up
+    ev = evaluate(lambda y: pretrained.denoise(y, sigma=args.sigma, model=args.model),
+                  images, args.sigma, seed=args.seed)
+    print(f"{args.model} on {args.dataset} ({images.source}), sigma={args.sigma:g}, seed={args.seed}")
+    print(f"{'image':>8} {'noisy dB':>9} {'PSNR dB':>8} {'SSIM':>7} {'seconds':>8}")
+    for r in ev.per_image:
+        print(f"{r['name']:>8} {r['noisy_psnr']:9.2f} {r['psnr']:8.2f} {r['ssim']:7.4f} {r['seconds']:8.3f}")
+    print(f"{'mean':>8} {ev.noisy_psnr:9.2f} {ev.psnr:8.2f} {ev.ssim:7.4f} {ev.seconds:8.3f}")
+    return 0
 
 
 if __name__ == "__main__":

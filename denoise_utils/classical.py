@@ -2,7 +2,8 @@
 
 Plain functions ``f(noisy, sigma, channel_axis=None)`` with σ on the 0-255 scale;
 each returns float32 clipped to [0, 1], the shape of its input. Their parameters
-scale with σ; the factors were chosen on six Train400 images (never on a test set).
+scale with σ; the factors were chosen on six Train400 images, never on a test set
+(``scripts/calibrate_classical.py`` repeats that search).
 ``channel_axis`` defaults to -1 for (H, W, 3) images and to None for (H, W).
 
 BM3D (Dabov et al., 2007) comes from the optional ``bm3d`` package, whose licence

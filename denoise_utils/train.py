@@ -121,7 +121,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     if state["epoch"] < cfg["epochs"] and not done:
         model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
                   callbacks=_callbacks(cfg, out, state, val, val_sigma))
-    model.save_weights(os.path.join(out, "model.weights.h5"))
+    shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
+    shipped.set_weights(model.get_weights())
+    shipped.save_weights(os.path.join(out, "model.weights.h5"))
     if ship:
         dest = os.path.join(pretrained.WEIGHTS_DIR, cfg["name"])
         os.makedirs(dest, exist_ok=True)

@@ -102,6 +102,18 @@ def test_cli(shipped, tmp_path, capsys):
     assert cli.main(["models"]) == 0 and "gray_s25" in capsys.readouterr().out
 
 
+def test_cli_evaluate(shipped, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "data" / "set12"
+    folder.mkdir(parents=True)
+    for i in range(2):
+        iio.imwrite(folder / f"{i + 1:02d}.png", np.full((20, 24), 100 + i, np.uint8))
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["evaluate", "--model", "gray_s25", "--sigma", "15"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("gray_s25 on set12") and [l.split()[0] for l in lines[2:]] == ["01", "02", "mean"]
+    assert cli.main(["evaluate", "--model", "nope"]) == 2
+
+
 @pytest.mark.parametrize("args, message", [
     (["denoise", "missing.png", "o.png"], "no image file"),
     (["denoise", "CORRUPT", "o.png"], "corrupt"),
@@ -116,3 +128,20 @@ def test_cli_errors_are_one_line(shipped, tmp_path, capsys, monkeypatch, args, m
     assert cli.main(args) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", pretrained.available())
+def test_shipped_model_is_complete_and_denoises(name):
+    """Each shipped model sits beside its config, log and command, and really denoises."""
+    import os
+
+    folder = os.path.join(pretrained.WEIGHTS_DIR, name)
+    assert {"config.json", "model.weights.h5", "log.csv", "command.txt"} <= set(os.listdir(folder))
+    with open(os.path.join(folder, "command.txt")) as fh:
+        assert fh.read().startswith("python -m denoise_utils.train ")
+    cfg = pretrained.info(name)
+    image = du.sample_images(gray=cfg["channels"] == 1)
+    clean = next(iter(image.values()))[:200, :240]
+    sigma = 25 if not cfg["blind"] else 30
+    noisy = du.add_gaussian_noise(clean, sigma, seed=0)
+    assert du.psnr(clean, du.denoise(noisy, sigma=sigma, model=name)) > du.psnr(clean, noisy) + 6
