@@ -46,7 +46,8 @@ def nl_means(noisy, sigma, channel_axis=None):
 def total_variation(noisy, sigma, channel_axis=None):
     """Total-variation denoising (Rudin, Osher & Fatemi, 1992; Chambolle's algorithm)."""
     y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
-    return _finish(restoration.denoise_tv_chambolle(y, weight=1.5 * s, channel_axis=ax), sq)
+    k = 1.5 if s * 255 <= 30 else 2.0
+    return _finish(restoration.denoise_tv_chambolle(y, weight=k * s, channel_axis=ax), sq)
 
 
 def wavelet(noisy, sigma, channel_axis=None):
@@ -62,7 +63,8 @@ def bilateral(noisy, sigma, channel_axis=None):
     y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
     # denoise_bilateral needs non-negative input: shift, filter, shift back
     lo = min(0.0, float(y.min()))
-    out = restoration.denoise_bilateral(y - lo, sigma_color=1.5 * s, sigma_spatial=2,
+    k = 1.5 if s * 255 <= 30 else 2.0
+    out = restoration.denoise_bilateral(y - lo, sigma_color=k * s, sigma_spatial=2,
                                         channel_axis=ax)
     return _finish(out + lo, sq)
 
