@@ -48,15 +48,15 @@ def load(name):
 
 def choose(channels, sigma):
     """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind)."""
-    fits = [n for n in available() if info(n)["channels"] == channels]
-    exact = [n for n in fits if not info(n)["blind"] and sigma is not None
-             and float(info(n)["sigma"]) == float(sigma)]
-    blind = [n for n in fits if info(n)["blind"]
-             and (sigma is None or info(n)["sigma"][0] <= sigma <= info(n)["sigma"][1])]
+    fits = {n: c for n, c in ((n, info(n)) for n in available()) if c["channels"] == channels}
+    exact = [n for n, c in fits.items() if not c["blind"] and sigma is not None
+             and float(c["sigma"]) == float(sigma)]
+    blind = [n for n, c in fits.items() if c["blind"]
+             and (sigma is None or c["sigma"][0] <= sigma <= c["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
     kind = "gray" if channels == 1 else "colour"
-    levels = sorted({str(info(n)["sigma"]) for n in fits}) or ["none"]
+    levels = sorted({str(c["sigma"]) for c in fits.values()}) or ["none"]
     raise ValueError(f"no shipped {kind} model for sigma={sigma}; shipped {kind} noise "
                      f"levels: {', '.join(levels)} (pass sigma= one of them, or model=)")
 
