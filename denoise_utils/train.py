@@ -25,7 +25,7 @@ import sys
 import time
 
 from . import pretrained
-from .models import build_model
+from .models import apply_model, build_model
 
 DEFAULTS = dict(model_kwargs={}, val_set="set12", val_limit=None, val_sigma=None,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
@@ -52,7 +52,6 @@ def _callbacks(cfg, out, state, val, val_sigma):
     import keras
 
     from .metrics import evaluate
-    from .models import apply_model
 
     class Progress(keras.callbacks.Callback):
         """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
