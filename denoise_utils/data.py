@@ -167,6 +167,7 @@ DATASETS = {
     "train400": dict(gray=True, files=None, sha256=None, url=None),
     "cbsd432": dict(gray=False, files=None, sha256=None, url=None),
     "rni6": dict(gray=True, files=None, sha256=None, url=None),
+    "samples": dict(gray=False, files=None, sha256=None, url=None),  # scikit-image's own
 }
 
 
@@ -227,7 +228,9 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True):
     local = os.path.join(root, key) if root else None
     images = source = None
     problem = None
-    if local and os.path.isdir(local):
+    if key == "samples":
+        images, source = sample_images(gray=as_gray), "scikit-image"
+    elif local and os.path.isdir(local):
         images, source = _read_folder(local, spec["files"], as_gray), local
     elif spec["url"] is None:
         problem = (f"{key} is not downloadable here; put its images in "

@@ -105,8 +105,102 @@ def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
                        name=f"fast_dncnn{depth}")
 
 
+def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None):
+    """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
+
+    Each level runs ``blocks`` conv+ReLU layers, then a 2x2 stride-2 convolution halves
+    the size and moves to the next width in ``filters``; the decoder mirrors it with
+    2x2 stride-2 transposed convolutions. With ``skips`` every decoder level adds the
+    encoder's features of the same size (as DRUNet does); with ``residual`` (default:
+    same as ``skips``) the network predicts the noise and returns the input minus it.
+    Without both it is a plain convolutional autoencoder: everything it outputs has
+    passed through the bottleneck. ``code`` squeezes the bottleneck to that many
+    channels with a linear 1x1 convolution. Image sides must be
+    multiples of ``2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
+    """
+    keras = _keras()
+    layers = keras.layers
+    residual = skips if residual is None else residual
+
+    def convs(h, width):
+        for _ in range(blocks):
+            h = layers.Conv2D(width, 3, padding="same", activation="relu")(h)
+        return h
+
+    y = keras.Input((None, None, channels), name="noisy")
+    h, saved = y, []
+    for width, wider in zip(filters[:-1], filters[1:]):
+        h = convs(h, width)
+        saved.append(h)
+        h = layers.Conv2D(wider, 2, strides=2)(h)
+    h = convs(h, filters[-1])
+    if code:
+        h = layers.Conv2D(code, 1, name="code")(h)
+    for width, skip in zip(reversed(filters[:-1]), reversed(saved)):
+        h = layers.Conv2DTranspose(width, 2, strides=2)(h)
+        h = layers.Add()([h, skip]) if skips else h
+        h = convs(h, width)
+    # a residual network starts as the identity (zero noise estimate), like DnCNN
+    init = "zeros" if residual else "glorot_uniform"
+    out = layers.Conv2D(channels, 3, padding="same", kernel_initializer=init)(h)
+    if residual:
+        out = layers.Subtract(name="denoised")([y, out])
+    return keras.Model(y, out, name="unet" if skips else "conv_autoencoder")
+
+
+def dense_autoencoder(patch=32, channels=1, code=64):
+    """The article's §4.4 autoencoder with its shapes repaired (§3.4, §4.4).
+
+    The encoder is the article's (conv, pool, conv, pool, conv, a ``code``-unit
+    Dense bottleneck). The decoder maps the code to a 4x4x64 map and upsamples it
+    with three stride-2 transposed convolutions, the last one to ``channels``
+    with a sigmoid, so a ``patch`` x ``patch`` x ``channels`` patch comes out at
+    the size it went in. ``patch`` must be 32 (the sizes the layers fit).
+    """
+    if patch != 32:
+        raise ValueError(f"the article's layers fit 32x32 patches only, got patch={patch}")
+    keras = _keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((patch, patch, channels), name="noisy"),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.Flatten(),
+        layers.Dense(code, activation="relu", name="code"),
+        layers.Dense(4 * 4 * 64, activation="relu"), layers.Reshape((4, 4, 64)),
+        layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(channels, 3, strides=2, padding="same", activation="sigmoid"),
+    ], name="dense_autoencoder")
+
+
+def apply_patchwise(model, noisy, stride=8):
+    """Run a model that takes fixed-size patches over a whole image (§4.4).
+
+    Cuts overlapping patches every ``stride`` pixels (mirror-padding the borders),
+    denoises them in batches and averages the overlaps. Returns float32 of the
+    input's shape in [0, 1].
+    """
+    y = as_float_image(noisy, name="noisy", noisy=True)
+    img = y[..., None] if y.ndim == 2 else y
+    p = model.input_shape[1]
+    h, w = img.shape[:2]
+    pad = [(0, (-(h - p) % stride) if h > p else p - h), (0, (-(w - p) % stride) if w > p else p - w)]
+    img = np.pad(img, pad + [(0, 0)], mode="symmetric")
+    rows = range(0, img.shape[0] - p + 1, stride)
+    cols = range(0, img.shape[1] - p + 1, stride)
+    patches = np.stack([img[r:r + p, c:c + p] for r in rows for c in cols])
+    out = np.asarray(model.predict(patches, batch_size=256, verbose=0), np.float32)
+    acc, count = np.zeros_like(img), np.zeros(img.shape[:2] + (1,), np.float32)
+    for k, (r, c) in enumerate((r, c) for r in rows for c in cols):
+        acc[r:r + p, c:c + p] += out[k]
+        count[r:r + p, c:c + p] += 1
+    return np.clip(acc / count, 0, 1)[:h, :w].reshape(y.shape)
+
+
 #: model builders by name, as training configs refer to them
-BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn}
+BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
+            "dense_autoencoder": dense_autoencoder}
 
 
 def build_model(config):

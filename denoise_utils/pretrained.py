@@ -49,10 +49,12 @@ def load(name):
 def choose(channels, sigma):
     """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind)."""
     fits = {n: c for n, c in ((n, info(n)) for n in available()) if c["channels"] == channels}
-    exact = [n for n, c in fits.items() if not c["blind"] and sigma is not None
-             and float(c["sigma"]) == float(sigma)]
-    blind = [n for n, c in fits.items() if c["blind"]
-             and (sigma is None or c["sigma"][0] <= sigma <= c["sigma"][1])]
+    # among several that fit, the one with the highest "rank" in its config wins
+    best = sorted(fits, key=lambda n: -fits[n].get("rank", 0))
+    exact = [n for n in best if not fits[n]["blind"] and sigma is not None
+             and float(fits[n]["sigma"]) == float(sigma)]
+    blind = [n for n in best if fits[n]["blind"]
+             and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
     kind = "gray" if channels == 1 else "colour"
@@ -68,15 +70,15 @@ def _tiles(length, tile, margin):
         yield start, stop, max(start - margin, 0), min(stop + margin, length)
 
 
-def denoise(image, sigma=25, model=None, tile=512, margin=48):
+def denoise(image, sigma=25, model=None, tile=512, margin=None):
     """Denoise a photo with the best shipped model (§4.1).
 
     ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
     shape (H, W) or (H, W, 3); ``sigma`` is the noise level on the 0-255 scale, or
     ``None`` for a blind model; ``model`` picks a shipped model by name. Large images
     are processed in ``tile``-sized pieces, each seen with ``margin`` pixels of
-    context that are then cropped away, so memory stays bounded and there are no
-    seams. Returns float32 in [0, 1] of the input's shape.
+    context that are then cropped away (default: the model config's ``margin``, else
+    48), so memory stays bounded and there are no seams. Returns float32 in [0, 1] of the input's shape.
     """
     from .models import apply_model
 
@@ -90,6 +92,7 @@ def denoise(image, sigma=25, model=None, tile=512, margin=48):
         raise ValueError(f"model {name!r} takes {cfg['channels']}-channel images; "
                          f"this one has {channels}")
     net = load(name)
+    margin = cfg.get("margin", 48) if margin is None else margin
     if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
         raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
     out = np.empty(x.shape, np.float32)

@@ -1,4 +1,5 @@
-"""The training entry point (§4.1): one command trains every shipped model.
+"""The training entry point (§4.1): one command trains every shipped model; and ``fit``,
+the notebooks' quick training.
 
     python -m denoise_utils.train CONFIG [--data-dir DIR] [--out DIR] [--ship]
 
@@ -13,7 +14,9 @@ Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
 ``train_set``, ``val_set``, ``val_limit``, ``sigma`` (a number, or ``[low, high]`` for
 blind training), ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``,
 ``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
-tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop).
+tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop). Read by
+``pretrained`` only: ``margin`` (the context ``denoise`` gives each tile) and ``rank``
+(the higher wins where several shipped models fit an image).
 """
 
 import argparse
@@ -30,6 +33,33 @@ from .models import apply_model, build_model
 DEFAULTS = dict(model_kwargs={}, val_set="set12", val_limit=None, val_sigma=None,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1)
+
+
+def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
+        lr=1e-3, loss="mse", epochs=1, seed=0):
+    """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
+
+    The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
+    optimizer (then ``lr`` is ignored); ``loss`` any Keras loss; the steps are split
+    into ``epochs`` so the returned History has that many points. The History gets
+    a ``seconds`` attribute: the training wall time.
+    """
+    import keras
+
+    from .data import PatchDataset
+
+    if isinstance(optimizer, str):
+        makers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+        if optimizer not in makers:
+            raise ValueError(f"optimizer must be one of {sorted(makers)} or a Keras optimizer")
+        optimizer = makers[optimizer](lr)
+    model.compile(optimizer=optimizer, loss=loss)
+    data = PatchDataset(images, patch_size=patch_size, batch_size=batch_size,
+                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed)
+    start = time.perf_counter()
+    history = model.fit(data, epochs=epochs, verbose=0)
+    history.seconds = time.perf_counter() - start
+    return history
 
 
 def load_config(config):

@@ -178,3 +178,11 @@ def test_patch_dataset_feeds_fit():
 def test_patch_dataset_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.PatchDataset(**kwargs)
+
+
+def test_samples_dataset_needs_nothing(monkeypatch):
+    monkeypatch.delenv("DENOISE_DATA_DIR", raising=False)
+    colour = data.load_dataset("samples", limit=2)
+    assert colour.source == "scikit-image" and len(colour) == 2
+    assert all(im.ndim == 3 for im in colour.values())
+    assert all(im.ndim == 2 for im in data.load_dataset("samples", as_gray=True).values())

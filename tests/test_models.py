@@ -44,16 +44,19 @@ def test_scan_lines_mixes_along_rows_only():
     ("dncnn", dict(depth=4, filters=8)),
     ("fast_dncnn", dict(depth=4, filters=8)),
     ("dncnn", dict(depth=3, filters=4, channels=3, batch_norm=False)),
+    ("unet", dict(filters=(4, 8, 8))),
+    ("unet", dict(filters=(4, 8), channels=3)),
 ])
 def test_builders_start_as_identity_and_take_any_size(builder, kwargs):
     from denoise_utils.models import BUILDERS
 
     model = BUILDERS[builder](**kwargs)
     channels = kwargs.get("channels", 1)
-    x = np.random.default_rng(0).random((1, 18, 26, channels)).astype(np.float32)
+    x = np.random.default_rng(0).random((1, 16, 24, channels)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(model(x)), x, atol=1e-6)   # zero-initialised last layer
     odd = np.random.default_rng(1).random((19, 27) if channels == 1 else (19, 27, 3)).astype(np.float32)
-    assert apply_model(model, odd, multiple=2).shape == odd.shape
+    multiple = 2 ** (len(kwargs["filters"]) - 1) if builder == "unet" else 2
+    assert apply_model(model, odd, multiple=multiple).shape == odd.shape
 
 
 def test_pixel_unshuffle_roundtrip():
@@ -64,3 +67,33 @@ def test_pixel_unshuffle_roundtrip():
     assert tuple(down.shape) == (2, 2, 3, 12)
     np.testing.assert_array_equal(np.asarray(PixelUnshuffle(2, inverse=True)(down)), x)
     assert PixelUnshuffle(2).compute_output_shape((None, None, 8, 3)) == (None, None, 4, 12)
+
+
+def test_unet_variants():
+    """Without skips the U-Net is a plain encoder-decoder; code= squeezes its bottleneck."""
+    from denoise_utils.models import unet
+
+    full = unet(filters=(4, 8, 16))
+    plain = unet(filters=(4, 8, 16), skips=False)
+    squeezed = unet(filters=(4, 8, 16), skips=False, code=2)
+    skips_only = unet(filters=(4, 8, 16), residual=False)
+    assert full.count_params() == plain.count_params() == skips_only.count_params()
+    assert squeezed.get_layer("code").output.shape[-1] == 2
+    x = np.random.default_rng(0).random((1, 16, 16, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(full(x)), x, atol=1e-6)      # residual: starts as identity
+    for net in (plain, skips_only):                                     # no residual: must learn it
+        assert not np.allclose(np.asarray(net(x)), x, atol=1e-3)
+
+
+def test_dense_autoencoder_shapes_and_patchwise():
+    from denoise_utils.models import apply_patchwise, dense_autoencoder
+
+    assert dense_autoencoder(channels=3).output_shape == (None, 32, 32, 3)
+    with pytest.raises(ValueError, match="32x32"):
+        dense_autoencoder(patch=28)
+    x = keras.Input((32, 32, 1))
+    copy = keras.Model(x, keras.layers.Identity()(x))
+    img = np.random.default_rng(0).random((45, 70)).astype(np.float32)
+    np.testing.assert_allclose(apply_patchwise(copy, img, stride=8), img, atol=1e-6)
+    small = img[:20, :25]                                   # smaller than one patch: padded
+    np.testing.assert_allclose(apply_patchwise(copy, small), small, atol=1e-6)

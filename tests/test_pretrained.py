@@ -10,10 +10,10 @@ from denoise_utils import pretrained
 from denoise_utils.models import build_model
 
 
-def _ship(root, name, sigma, channels=1, seed=0):
+def _ship(root, name, sigma, channels=1, seed=0, **extra):
     """A tiny shipped model with random weights (random, so tiling errors would show)."""
     cfg = dict(name=name, model="fast_dncnn", multiple=2, train_set="train400", sigma=sigma,
-               model_kwargs=dict(depth=3, filters=4, channels=channels))
+               model_kwargs=dict(depth=3, filters=4, channels=channels), **extra)
     folder = root / name
     folder.mkdir(parents=True)
     (folder / "config.json").write_text(json.dumps(cfg))
@@ -48,6 +48,13 @@ def test_registry(shipped):
         pretrained.choose(3, 50)
     with pytest.raises(ValueError, match="unknown model"):
         pretrained.info("nope")
+
+
+def test_choose_prefers_the_higher_rank(shipped):
+    _ship(shipped, "another_gray_s25", 25, seed=3, rank=1)
+    assert pretrained.choose(1, 25) == "another_gray_s25"
+    _ship(shipped, "a_gray_s25", 25, seed=4)                # rank 0, first by name: not chosen
+    assert pretrained.choose(1, 25) == "another_gray_s25"
 
 
 def test_denoise_shapes_dtypes_and_uint8(shipped):

@@ -81,3 +81,15 @@ def test_bad_configs(tmp_path, capsys):
     assert exit_.value.code == 2 and "error: no config" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown model"):
         build_model({"model": "resnet", "model_kwargs": {}})
+
+
+def test_fit_trains_and_times():
+    from denoise_utils.models import dncnn
+    from denoise_utils.train import fit
+
+    images = [np.random.default_rng(0).random((24, 24)).astype(np.float32)]
+    net = dncnn(depth=3, filters=4, batch_norm=False)
+    history = fit(net, images, steps=4, patch_size=16, batch_size=2, epochs=2, loss="mae")
+    assert len(history.history["loss"]) == 2 and history.seconds > 0
+    with pytest.raises(ValueError, match="optimizer"):
+        fit(net, images, steps=2, patch_size=16, optimizer="rmsprop")
