@@ -38,7 +38,7 @@ def _keras():
     return keras
 
 
-def _body(h, depth, filters, out_channels, batch_norm):
+def _body(h, depth, filters, out_channels, batch_norm, zero_last=True):
     """conv+ReLU, (depth-2) x conv(+BN)+ReLU, conv: DnCNN's plain stack of 3x3 layers."""
     layers = _keras().layers
     h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
@@ -49,17 +49,22 @@ def _body(h, depth, filters, out_channels, batch_norm):
         h = layers.Activation("relu")(h)
     # the last layer starts at zero: the untrained model is the identity, and
     # training does not begin with a huge noise estimate (which can stall it)
-    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer="zeros")(h)
+    init = "zeros" if zero_last else "glorot_uniform"
+    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def dncnn(depth=17, filters=64, channels=1, batch_norm=True):
+def dncnn(depth=17, filters=64, channels=1, batch_norm=True, residual=True):
     """DnCNN (Zhang et al., 2017): conv+ReLU, (depth-2) x conv+BN+ReLU, conv (§4.1).
 
     The network predicts the noise (residual learning); the model returns the input
-    minus that prediction, so its output is the denoised image, of any size.
+    minus that prediction, so its output is the denoised image, of any size. With
+    ``residual=False`` the same stack must output the clean image itself.
     """
     keras = _keras()
     y = keras.Input((None, None, channels), name="noisy")
+    if not residual:
+        return keras.Model(y, _body(y, depth, filters, channels, batch_norm, zero_last=False),
+                           name=f"dncnn{depth}_direct")
     noise = _body(y, depth, filters, channels, batch_norm)
     return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]), name=f"dncnn{depth}")
 
