@@ -203,6 +203,28 @@ def apply_patchwise(model, noisy, stride=8):
     return np.clip(acc / count, 0, 1)[:h, :w].reshape(y.shape)
 
 
+def receptive_field(model, size=256):
+    """Width in pixels of the region of the input that one output pixel depends on (§4.1, §4.4).
+
+    Measured, not derived: a copy of ``model`` with random kernels is run on a blank
+    ``size`` x ``size`` image and on the same image with one pixel poked in the middle,
+    and the width of the region whose output changed is returned.
+    """
+    keras = _keras()
+    probe = keras.models.clone_model(model)
+    rng = np.random.default_rng(0)
+    for w in probe.weights:                     # random kernels; biases and BN as built
+        if len(w.shape) == 4:
+            w.assign(rng.standard_normal(w.shape).astype(np.float32) * 0.1)
+    channels = model.input_shape[-1]
+    blank = np.zeros((1, size, size, channels), np.float32)
+    poked = blank.copy()
+    poked[0, size // 2, size // 2] = 1.0
+    diff = np.abs(np.asarray(probe(poked)) - np.asarray(probe(blank))).max(axis=(0, 2, 3))
+    changed = np.nonzero(diff)[0]
+    return int(changed.max() - changed.min() + 1)
+
+
 #: model builders by name, as training configs refer to them
 BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
             "dense_autoencoder": dense_autoencoder}

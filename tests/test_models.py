@@ -69,6 +69,15 @@ def test_pixel_unshuffle_roundtrip():
     assert PixelUnshuffle(2).compute_output_shape((None, None, 8, 3)) == (None, None, 4, 12)
 
 
+def test_dncnn_direct_is_not_residual():
+    from denoise_utils.models import dncnn
+
+    direct = dncnn(depth=3, filters=4, residual=False)
+    x = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
+    assert "denoised" not in [layer.name for layer in direct.layers]
+    assert not np.allclose(np.asarray(direct(x)), x, atol=1e-3)
+
+
 def test_unet_variants():
     """Without skips the U-Net is a plain encoder-decoder; code= squeezes its bottleneck."""
     from denoise_utils.models import unet
@@ -97,3 +106,11 @@ def test_dense_autoencoder_shapes_and_patchwise():
     np.testing.assert_allclose(apply_patchwise(copy, img, stride=8), img, atol=1e-6)
     small = img[:20, :25]                                   # smaller than one patch: padded
     np.testing.assert_allclose(apply_patchwise(copy, small), small, atol=1e-6)
+
+
+def test_receptive_field():
+    from denoise_utils.models import dncnn, receptive_field, unet
+
+    assert receptive_field(dncnn(depth=3, filters=4)) == 7               # 2 * depth + 1
+    assert receptive_field(dncnn(depth=5, filters=4, batch_norm=False)) == 11
+    assert receptive_field(unet(filters=(4, 8), blocks=1), size=64) > 7
