@@ -95,6 +95,10 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None):
     margin = cfg.get("margin", 48) if margin is None else margin
     if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
         raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
+    # tiles and margins on the model's grid (a U-Net halves the image three times), so
+    # every window is cut where the whole image would be: no seams
+    step = cfg["multiple"]
+    tile, margin = -(-tile // step) * step, -(-margin // step) * step
     out = np.empty(x.shape, np.float32)
     h, w = x.shape[:2]
     for r0, r1, pr0, pr1 in _tiles(h, tile, margin):
