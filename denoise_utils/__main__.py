@@ -59,7 +59,7 @@ def main(argv=None):
         save_image(args.output, result, overwrite=args.overwrite)
         print(f"wrote {args.output}")
         return 0
-    except (OSError, ValueError, TypeError) as err:
+    except (OSError, ValueError, TypeError, RuntimeError) as err:  # RuntimeError: data not found
         print(f"error: {err}", file=sys.stderr)
         return 2
 

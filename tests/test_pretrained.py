@@ -127,6 +127,7 @@ def test_cli_evaluate(shipped, tmp_path, monkeypatch, capsys):
     (["denoise", "IN", "o.png", "--model", "nope"], "unknown model"),
     (["denoise", "IN", "o.png", "--sigma", "300"], "cannot exceed 255"),
     (["denoise", "IN", "o.bmpx"], "cannot write"),
+    (["evaluate", "--model", "gray_s25", "--dataset", "bsd68"], "bsd68"),
 ])
 def test_cli_errors_are_one_line(shipped, tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
