@@ -87,7 +87,7 @@ def plot_history(history, keys=None, ax=None, logy=False):
         history = {k: [float(r[k]) for r in rows] for k in rows[0] if k != "epoch"}
     if not isinstance(history, dict) or not history:
         raise ValueError("history must be a Keras History, a non-empty dict or a CSV path")
-    keys = keys or [k for k in history if k != "learning_rate"]
+    keys = keys or [k for k in history if k not in ("learning_rate", "seconds")]
     missing = [k for k in keys if k not in history]
     if missing:
         raise KeyError(f"history has no {missing}; it has {sorted(history)}")
