@@ -131,6 +131,7 @@ def test_cli_evaluate(shipped, tmp_path, monkeypatch, capsys):
 ])
 def test_cli_errors_are_one_line(shipped, tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))     # a data folder without bsd68/
     iio.imwrite(tmp_path / "IN", np.zeros((8, 8), np.uint8), extension=".png")
     (tmp_path / "CORRUPT").write_bytes(b"not an image")
     assert cli.main(args) == 2
