@@ -254,8 +254,11 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True):
 
 
 # ------------------------------------------------------------------ training data
-def _augment(patch, k):
-    """One of the 8 dihedral transforms (4 rotations x optional flip), k in 0..7."""
+def _augment(patch, k, inverse=False):
+    """One of the 8 dihedral transforms (4 rotations x optional flip), k in 0..7, or its inverse."""
+    if inverse:
+        patch = np.rot90(patch, -(k % 4))
+        return patch[:, ::-1] if k >= 4 else patch
     if k >= 4:
         patch = patch[:, ::-1]
     return np.rot90(patch, k % 4)

@@ -70,7 +70,7 @@ def _tiles(length, tile, margin):
         yield start, stop, max(start - margin, 0), min(stop + margin, length)
 
 
-def denoise(image, sigma=25, model=None, tile=512, margin=None):
+def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     """Denoise a photo with the best shipped model (§4.1).
 
     ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
@@ -78,8 +78,11 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None):
     ``None`` for a blind model; ``model`` picks a shipped model by name. Large images
     are processed in ``tile``-sized pieces, each seen with ``margin`` pixels of
     context that are then cropped away (default: the model config's ``margin``, else
-    48), so memory stays bounded and there are no seams. Returns float32 in [0, 1] of the input's shape.
+    48), so memory stays bounded and there are no seams. ``ensemble=True`` averages the
+    model's outputs over the 8 flips and rotations of each tile (self-ensemble): a little
+    better, 8 times slower. Returns float32 in [0, 1] of the input's shape.
     """
+    from .data import _augment
     from .models import apply_model
 
     x = as_float_image(image, noisy=True)
@@ -103,6 +106,12 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None):
     h, w = x.shape[:2]
     for r0, r1, pr0, pr1 in _tiles(h, tile, margin):
         for c0, c1, pc0, pc1 in _tiles(w, tile, margin):
-            piece = apply_model(net, x[pr0:pr1, pc0:pc1], multiple=cfg["multiple"])
+            window = x[pr0:pr1, pc0:pc1]
+            if ensemble:
+                piece = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(window, k)),
+                                                      multiple=cfg["multiple"]), k, inverse=True)
+                                 for k in range(8)], axis=0)
+            else:
+                piece = apply_model(net, window, multiple=cfg["multiple"])
             out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
     return out

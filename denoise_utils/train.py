@@ -14,7 +14,8 @@ Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
 ``train_set``, ``val_set``, ``val_limit``, ``sigma`` (a number, or ``[low, high]`` for
 blind training), ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``,
 ``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
-tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop). Read by
+tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop), and
+``init`` (a shipped model whose weights start the run: fine-tuning). Read by
 ``pretrained`` only: ``margin`` (the context ``denoise`` gives each tile) and ``rank``
 (the higher wins where several shipped models fit an image).
 """
@@ -32,7 +33,7 @@ from .models import apply_model, build_model
 
 DEFAULTS = dict(model_kwargs={}, val_set="set12", val_limit=None, val_sigma=None,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
-                lr_milestones=[], minutes=None, seed=0, multiple=1)
+                lr_milestones=[], minutes=None, seed=0, multiple=1, init=None)
 
 
 def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
@@ -113,6 +114,17 @@ def _callbacks(cfg, out, state, val, val_sigma):
     return [Progress(), keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)]
 
 
+def _load_init(model, name):
+    """Start ``model`` from the shipped weights ``name`` (same architecture required)."""
+    path = os.path.join(pretrained.WEIGHTS_DIR, name, "model.weights.h5")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {pretrained.available()}")
+    try:
+        model.load_weights(path)
+    except ValueError as err:
+        raise ValueError(f"init: the weights of {name!r} do not fit this model ({err})") from None
+
+
 def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
     """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
     if data_dir:
@@ -135,6 +147,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     else:
         state = {"epoch": 0, "seconds": 0.0}
         model = build_model(cfg)
+        if cfg["init"]:
+            _load_init(model, cfg["init"])
         model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss="mse")
         with open(os.path.join(out, "config.json"), "w") as fh:
             json.dump(cfg, fh, indent=2)

@@ -76,6 +76,21 @@ def test_tiles_have_no_seams(shipped):
     np.testing.assert_allclose(tiled, whole, atol=1e-5)
 
 
+def test_self_ensemble_averages_the_eight_flips_and_rotations(shipped):
+    from denoise_utils.data import _augment
+    from denoise_utils.models import apply_model
+
+    img = np.random.default_rng(3).random((24, 40)).astype(np.float32)
+    for k in range(8):
+        np.testing.assert_array_equal(_augment(_augment(img, k), k, inverse=True), img)
+    net = pretrained.load("gray_s25")
+    by_hand = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(img, k)), multiple=2),
+                                k, inverse=True) for k in range(8)], axis=0)
+    ens = du.denoise(img, sigma=25, ensemble=True)
+    np.testing.assert_allclose(ens, by_hand, atol=1e-6)
+    assert ens.shape == img.shape and not np.allclose(ens, du.denoise(img, sigma=25), atol=1e-3)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(sigma=-3), "sigma"), (dict(sigma="x"), "sigma"), (dict(model="nope"), "unknown model"),
     (dict(model="colour_s25"), "3-channel"), (dict(tile=4), "tile"),
@@ -98,7 +113,7 @@ def test_cli(shipped, tmp_path, capsys):
     before = src.read_bytes()
     assert cli.main(["denoise", str(src), str(tmp_path / "out.png")]) == 0
     assert iio.imread(tmp_path / "out.png").shape == (24, 31)
-    assert cli.main(["denoise", str(src), str(tmp_path / "out.tif"), "--sigma", "blind"]) == 0
+    assert cli.main(["denoise", str(src), str(tmp_path / "out.tif"), "--sigma", "blind", "--ensemble"]) == 0
     # never the input, never an existing file without --overwrite
     assert cli.main(["denoise", str(src), str(src)]) == 2
     assert "overwrite the input" in capsys.readouterr().err
@@ -118,6 +133,8 @@ def test_cli_evaluate(shipped, tmp_path, monkeypatch, capsys):
     assert cli.main(["evaluate", "--model", "gray_s25", "--sigma", "15"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("gray_s25 on set12") and [l.split()[0] for l in lines[2:]] == ["01", "02", "mean"]
+    assert cli.main(["evaluate", "--model", "gray_s25", "--ensemble"]) == 0
+    assert "self-ensemble" in capsys.readouterr().out.splitlines()[0]
     assert cli.main(["evaluate", "--model", "nope"]) == 2
 
 
@@ -151,7 +168,7 @@ def test_shipped_model_is_complete_and_denoises(name):
     cfg = pretrained.info(name)
     image = du.sample_images(gray=cfg["channels"] == 1)
     clean = next(iter(image.values()))[:200, :240]
-    sigma = 25 if not cfg["blind"] else 30
+    sigma = cfg["sigma"] if not cfg["blind"] else 30
     noisy = du.add_gaussian_noise(clean, sigma, seed=0)
     whole = du.denoise(noisy, sigma=sigma, model=name)
     assert du.psnr(clean, whole) > du.psnr(clean, noisy) + 6

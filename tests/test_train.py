@@ -70,6 +70,28 @@ def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
     assert (dest / "command.txt").read_text() == "CMD\n"
 
 
+def test_init_starts_from_shipped_weights(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    train.train(_config(tmp_path / "tiny.json", epochs=1), out=str(tmp_path / "runs"),
+                verbose=0, ship=True)
+    start = build_model(train.load_config(str(tmp_path / "tiny.json")))
+    start.load_weights(str(tmp_path / "weights" / "tiny" / "model.weights.h5"))
+    # a zero-epoch run from init ships the weights it started from
+    cfg = _config(tmp_path / "ft.json", name="ft", epochs=0, init="tiny")
+    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    tuned = build_model(train.load_config(cfg))
+    tuned.load_weights(os.path.join(out, "model.weights.h5"))
+    for a, b in zip(start.get_weights(), tuned.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(FileNotFoundError, match="init: no shipped weights"):
+        train.train(_config(tmp_path / "bad.json", name="bad", init="nope"), out=str(tmp_path / "runs"))
+    wide = _config(tmp_path / "wide.json", name="wide", init="tiny",
+                   model_kwargs=dict(depth=3, filters=6))
+    with pytest.raises(ValueError, match="do not fit"):
+        train.train(wide, out=str(tmp_path / "runs"))
+
+
 def test_bad_configs(tmp_path, capsys):
     with pytest.raises(FileNotFoundError, match="shipped configs"):
         train.load_config("no_such_model")
