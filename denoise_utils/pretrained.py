@@ -17,19 +17,23 @@ from .models import build_model
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 
 
+def path(name, file="model.weights.h5"):
+    """Where ``file`` of the shipped model ``name`` lives (whether or not it exists)."""
+    return os.path.join(WEIGHTS_DIR, name, file)
+
+
 def available():
     """Names of the shipped models whose weights are present, sorted."""
     if not os.path.isdir(WEIGHTS_DIR):
         return []
-    return sorted(n for n in os.listdir(WEIGHTS_DIR)
-                  if os.path.isfile(os.path.join(WEIGHTS_DIR, n, "model.weights.h5")))
+    return sorted(n for n in os.listdir(WEIGHTS_DIR) if os.path.isfile(path(n)))
 
 
 def info(name):
     """The config a shipped model was trained from (a dict), plus its ``channels``."""
     if name not in available():
         raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
-    with open(os.path.join(WEIGHTS_DIR, name, "config.json")) as fh:
+    with open(path(name, "config.json")) as fh:
         cfg = json.load(fh)
     cfg.setdefault("multiple", 1)
     cfg["channels"] = cfg.get("model_kwargs", {}).get("channels", 1)
@@ -42,7 +46,7 @@ def load(name):
     """The Keras model ``name`` with its shipped weights (cached)."""
     cfg = info(name)
     model = build_model(cfg)
-    model.load_weights(os.path.join(WEIGHTS_DIR, name, "model.weights.h5"))
+    model.load_weights(path(name))
     return model
 
 

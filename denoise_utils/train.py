@@ -66,7 +66,7 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
 def load_config(config):
     """Read a config by shipped name or path and fill in the defaults."""
     root = pretrained.WEIGHTS_DIR
-    path = config if config.endswith(".json") else os.path.join(root, config, "config.json")
+    path = config if config.endswith(".json") else pretrained.path(config, "config.json")
     if not os.path.isfile(path):
         names = sorted(os.listdir(root)) if os.path.isdir(root) else []
         raise FileNotFoundError(f"no config {config!r}; shipped configs: {names}")
@@ -116,7 +116,7 @@ def _callbacks(cfg, out, state, val, val_sigma):
 
 def _load_init(model, name):
     """Start ``model`` from the shipped weights ``name`` (same architecture required)."""
-    path = os.path.join(pretrained.WEIGHTS_DIR, name, "model.weights.h5")
+    path = pretrained.path(name)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {pretrained.available()}")
     try:
@@ -168,11 +168,10 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))
     if ship:
-        dest = os.path.join(pretrained.WEIGHTS_DIR, cfg["name"])
-        os.makedirs(dest, exist_ok=True)
+        os.makedirs(pretrained.path(cfg["name"], ""), exist_ok=True)
         for f in ("model.weights.h5", "log.csv"):
-            shutil.copy(os.path.join(out, f), os.path.join(dest, f))
-        with open(os.path.join(dest, "command.txt"), "w") as fh:
+            shutil.copy(os.path.join(out, f), pretrained.path(cfg["name"], f))
+        with open(pretrained.path(cfg["name"], "command.txt"), "w") as fh:
             fh.write((command or "python -m denoise_utils.train " + config) + "\n")
     return out
 

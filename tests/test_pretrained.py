@@ -161,7 +161,7 @@ def test_shipped_model_is_complete_and_denoises(name):
     """Each shipped model sits beside its config, log and command, and really denoises."""
     import os
 
-    folder = os.path.join(pretrained.WEIGHTS_DIR, name)
+    folder = pretrained.path(name, "")
     assert {"config.json", "model.weights.h5", "log.csv", "command.txt"} <= set(os.listdir(folder))
     with open(os.path.join(folder, "command.txt")) as fh:
         assert fh.read().startswith("python -m denoise_utils.train ")
