@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from . import article, classical, config, data, metrics, models, noise, plotting, pretrained  # noqa: E402
 from .config import get_budget, pick, set_budget, set_seed  # noqa: E402
 from .data import load_dataset, load_image, sample_images, save_image  # noqa: E402
-from .metrics import evaluate, psnr, results_table, ssim  # noqa: E402
+from .metrics import evaluate, per_image_table, psnr, results_table, ssim  # noqa: E402
 from .noise import add_gaussian_noise, add_noise  # noqa: E402
 from .pretrained import denoise  # noqa: E402
 

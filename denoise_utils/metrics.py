@@ -136,3 +136,17 @@ def results_table(results, columns=("psnr", "ssim", "seconds")):
         for method, ev in results.items():
             lines.append(f"| {method} | " + " | ".join(fmt[c].format(ev[c]) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def per_image_table(results, column="psnr"):
+    """A Markdown table, one row per image and one column per method, of ``column`` (§4.1)."""
+    evals = list(results.values())
+    names = [r["name"] for r in evals[0].per_image]
+    if any([r["name"] for r in ev.per_image] != names for ev in evals):
+        raise ValueError("per_image_table needs evaluations of the same images in the same order")
+    fmt = "{:.4f}" if column == "ssim" else "{:.2f}"
+    lines = ["| image | " + " | ".join(results) + " |", "|---" * (len(results) + 1) + "|"]
+    for i, name in enumerate(names):
+        lines.append(f"| {name} | " + " | ".join(fmt.format(ev.per_image[i][column])
+                                                   for ev in evals) + " |")
+    return "\n".join(lines)

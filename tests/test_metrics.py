@@ -74,3 +74,15 @@ def test_results_table(img):
     assert f"{ev.psnr:.2f}" in flat
     nested = metrics.results_table({"noisy": {25: ev}}, columns=("psnr",))
     assert "σ=25 PSNR (dB)" in nested and f"{ev.psnr:.2f}" in nested
+
+
+def test_per_image_table(img):
+    a = metrics.evaluate(lambda y: y, {"x": img, "y": img[::-1]}, 25)
+    b = metrics.evaluate(lambda y: np.clip(y, 0.1, 0.9), {"x": img, "y": img[::-1]}, 25)
+    table = metrics.per_image_table({"noisy": a, "clipped": b})
+    lines = table.splitlines()
+    assert lines[0] == "| image | noisy | clipped |" and len(lines) == 4
+    assert lines[2] == f"| x | {a.per_image[0]['psnr']:.2f} | {b.per_image[0]['psnr']:.2f} |"
+    other = metrics.evaluate(lambda y: y, {"z": img}, 25)
+    with pytest.raises(ValueError, match="same images"):
+        metrics.per_image_table({"noisy": a, "other": other})
