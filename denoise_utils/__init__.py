@@ -5,10 +5,13 @@ Images are float32 in [0, 1], shape (H, W) or (H, W, 3); noise levels σ are on 
 0-255 scale.
 """
 
+import logging
 import os
 
 # TensorFlow's C++ start-up chatter would fill every notebook's first cell; users can override.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# ... and its Python warnings (e.g. "retracing", when images of several sizes are denoised).
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from . import article, classical, config, data, metrics, models, noise, plotting, pretrained  # noqa: E402
 from .config import get_budget, pick, set_budget, set_seed  # noqa: E402

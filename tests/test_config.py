@@ -41,3 +41,14 @@ def test_set_seed_repeats():
     for bad in (-1, 1.5, "3", True):
         with pytest.raises(ValueError, match="seed"):
             config.set_seed(bad)
+
+
+def test_tensorflow_python_warnings_are_silenced():
+    """Retracing warnings would clutter the chapters' outputs; importing keras must not undo it."""
+    import logging
+
+    import keras  # noqa: F401
+
+    import denoise_utils  # noqa: F401
+
+    assert logging.getLogger("tensorflow").getEffectiveLevel() >= logging.ERROR
