@@ -113,9 +113,12 @@ def evaluate(denoiser, images, sigma, seed=0, keep_images=False):
     return result
 
 
+_FORMATS = {"psnr": "{:.2f}", "ssim": "{:.4f}", "seconds": "{:.3f}", "noisy_psnr": "{:.2f}"}
+
+
 def results_table(results, columns=("psnr", "ssim", "seconds")):
     """A Markdown table of ``{method: Evaluation}`` (or ``{method: {sigma: Evaluation}}``)."""
-    fmt = {"psnr": "{:.2f}", "ssim": "{:.4f}", "seconds": "{:.3f}", "noisy_psnr": "{:.2f}"}
+    fmt = _FORMATS
     heads = {"psnr": "PSNR (dB)", "ssim": "SSIM", "seconds": "s / image",
              "noisy_psnr": "noisy PSNR (dB)"}
     nested = any(not isinstance(v, Evaluation) for v in results.values())
@@ -144,7 +147,7 @@ def per_image_table(results, column="psnr"):
     names = [r["name"] for r in evals[0].per_image]
     if any([r["name"] for r in ev.per_image] != names for ev in evals):
         raise ValueError("per_image_table needs evaluations of the same images in the same order")
-    fmt = "{:.4f}" if column == "ssim" else "{:.2f}"
+    fmt = _FORMATS[column]
     lines = ["| image | " + " | ".join(results) + " |", "|---" * (len(results) + 1) + "|"]
     for i, name in enumerate(names):
         lines.append(f"| {name} | " + " | ".join(fmt.format(ev.per_image[i][column])
