@@ -11,9 +11,9 @@ the same command again to resume where it stopped. ``--ship`` copies the weights
 the log and the exact command next to the config, where ``pretrained`` finds them.
 
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
-``train_set``, ``val_set``, ``val_limit``, ``sigma`` (a number, or ``[low, high]`` for
-blind training), ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``,
-``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
+``train_set`` (a data set's name, or a list of names pooled together), ``val_set``,
+``val_limit``, ``sigma`` (a number, or ``[low, high]`` for blind training),
+``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
 tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop), and
 ``init`` (a shipped model whose weights start the run: fine-tuning). Read by
 ``pretrained`` only: ``margin`` (the context ``denoise`` gives each tile) and ``rank``
@@ -155,7 +155,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     gray = model.input_shape[-1] == 1
-    images = load_dataset(cfg["train_set"], as_gray=gray, fallback=False)
+    sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
+    images = [im for name in sets for im in load_dataset(name, as_gray=gray, fallback=False).values()]
     val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False)
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"])

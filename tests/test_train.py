@@ -50,6 +50,30 @@ def test_train_logs_and_resumes(tmp_path, data_dir, monkeypatch):
     assert float(_rows(out)[2]["seconds"]) > float(_rows(out)[1]["seconds"])
 
 
+def test_train_set_list_pools_sets(tmp_path, data_dir, monkeypatch):
+    from denoise_utils import data
+
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    (data_dir / "cbsd432").mkdir()
+    for i in range(2):  # colour photos, read in gray for a gray model
+        iio.imwrite(data_dir / "cbsd432" / f"{i}.png",
+                    np.random.default_rng(i).integers(0, 256, (48, 40, 3), dtype=np.uint8))
+    seen = []
+
+    class Recording(data.PatchDataset):
+        def __init__(self, images, **kwargs):
+            seen.append([im.shape for im in images])
+            super().__init__(images, **kwargs)
+
+    monkeypatch.setattr(data, "PatchDataset", Recording)
+    cfg = _config(tmp_path / "pool.json", name="pool", epochs=1, train_set=["train400", "cbsd432"])
+    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    assert seen == [[(40, 44)] * 3 + [(48, 40)] * 2]
+    bad = _config(tmp_path / "bad.json", name="bad", train_set=["train400", "nope"])
+    with pytest.raises(ValueError, match="nope"):
+        train.train(bad, out=str(tmp_path / "runs"), verbose=0)
+
+
 def test_time_budget_and_schedule(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
     cfg = _config(tmp_path / "tiny.json", minutes=1e-6, epochs=50)
