@@ -13,11 +13,12 @@ the log and the exact command next to the config, where ``pretrained`` finds the
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
 ``train_set`` (a data set's name, or a list of names pooled together), ``val_set``,
 ``val_limit``, ``sigma`` (a number, or ``[low, high]`` for blind training),
-``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the rate falls
-tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop), and
-``init`` (a shipped model whose weights start the run: fine-tuning). Read by
-``pretrained`` only: ``margin`` (the context ``denoise`` gives each tile) and ``rank``
-(the higher wins where several shipped models fit an image).
+``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``,
+and either ``lr_milestones`` (epochs at which the rate falls tenfold) or ``minutes``
+(a wall-clock budget: cosine decay over it, then stop), and ``init`` (a shipped model
+whose weights start the run: fine-tuning). Read by ``pretrained`` only: ``margin`` (the
+context ``denoise`` gives each tile) and ``rank`` (the higher wins where several shipped
+models fit an image).
 """
 
 import argparse
