@@ -5,8 +5,9 @@ OUT's suffix names, never overwrites IN (nor an existing OUT without
 ``--overwrite``), and answers bad input with one line and exit status 2; ``--ensemble``
 averages over the 8 flips and rotations (slower, a little better).
 ``python -m denoise_utils models`` lists the shipped models;
-``python -m denoise_utils evaluate --model NAME [--dataset set12] [--sigma 25] [--ensemble]`` scores
-one on a data set (noise from fixed seeds, as in the book's tables).
+``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
+scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
+the book's tables).
 """
 
 import argparse
@@ -37,7 +38,7 @@ def main(argv=None):
     run.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
     sub.add_parser("models", help="list the shipped models")
     score = sub.add_parser("evaluate", help="PSNR, SSIM and time per image of a shipped model")
-    score.add_argument("--model", required=True, help="a shipped model by name")
+    score.add_argument("--model", help="a shipped model by name (default: what denoise picks)")
     score.add_argument("--dataset", default="set12", help="a data set name (default: set12)")
     score.add_argument("--sigma", type=float, default=25.0, help="noise level (default: 25)")
     score.add_argument("--seed", type=int, default=0, help="noise seed (default: 0)")
@@ -72,14 +73,14 @@ def _evaluate(args):
     from .data import load_dataset
     from .metrics import evaluate
 
-    cfg = pretrained.info(args.model)
-    images = load_dataset(args.dataset, as_gray=cfg["channels"] == 1, fallback=False)
+    gray = None if args.model is None else pretrained.info(args.model)["channels"] == 1
+    images = load_dataset(args.dataset, as_gray=gray, fallback=False)
     pretrained.denoise(next(iter(images.values())), sigma=args.sigma, model=args.model)  # warm-up
     ev = evaluate(lambda y: pretrained.denoise(y, sigma=args.sigma, model=args.model,
                                                ensemble=args.ensemble),
                   images, args.sigma, seed=args.seed)
     extra = ", self-ensemble" if args.ensemble else ""
-    print(f"{args.model} on {args.dataset} ({images.source}), sigma={args.sigma:g}, seed={args.seed}{extra}")
+    print(f"{args.model or 'du.denoise'} on {args.dataset} ({images.source}), sigma={args.sigma:g}, seed={args.seed}{extra}")
     print(f"{'image':>8} {'noisy dB':>9} {'PSNR dB':>8} {'SSIM':>7} {'seconds':>8}")
     for r in ev.per_image:
         print(f"{r['name']:>8} {r['noisy_psnr']:9.2f} {r['psnr']:8.2f} {r['ssim']:7.4f} {r['seconds']:8.3f}")

@@ -43,6 +43,8 @@ def test_registry(shipped):
     assert pretrained.choose(1, 25) == "gray_s25"
     assert pretrained.choose(1, None) == "gray_blind"
     assert pretrained.choose(1, 40) == "gray_blind"          # no sigma-40 model: the blind one
+    assert pretrained.choose(1, 24) == "gray_s25"            # within 5 % of 25
+    assert pretrained.choose(1, 23) == "gray_blind"
     assert pretrained.choose(3, 25) == "colour_s25"
     with pytest.raises(ValueError, match="no shipped colour model for sigma=50"):
         pretrained.choose(3, 50)
@@ -67,6 +69,30 @@ def test_denoise_shapes_dtypes_and_uint8(shipped):
     assert du.denoise(rgb, sigma=25).shape == rgb.shape
     assert du.denoise(gray, sigma=None).shape == gray.shape
     assert not np.allclose(du.denoise(gray, model="gray_blind"), du.denoise(gray, model="gray_s25"))
+
+
+def test_opponent_space_keeps_noise_white_and_inverts():
+    a = pretrained.OPPONENT
+    gram = a @ a.T
+    np.testing.assert_allclose(gram, np.diag(np.diag(gram)), atol=1e-12)    # orthogonal rows
+    corners = np.array([[r, g, b] for r in (0, 1) for g in (0, 1) for b in (0, 1)]) @ a.T
+    np.testing.assert_allclose(np.ptp(corners, axis=0), 1)               # each channel spans 1
+    noise = np.random.default_rng(0).standard_normal((200000, 3)) @ a.T
+    np.testing.assert_allclose(np.corrcoef(noise.T), np.eye(3), atol=0.01)
+
+
+def test_colour_goes_through_the_gray_models(shipped, monkeypatch):
+    from denoise_utils import models
+
+    rgb = np.random.default_rng(4).random((20, 30, 3)).astype(np.float32)
+    via_gray, via_colour = du.denoise(rgb, sigma=25), du.denoise(rgb, model="colour_s25")
+    assert via_gray.shape == rgb.shape and via_gray.dtype == np.float32
+    assert not np.allclose(via_gray, via_colour)
+    assert du.denoise(rgb, sigma=50).shape == rgb.shape        # no colour model for 50: fine
+    assert not np.allclose(du.denoise(rgb, model="gray_s25"), via_gray)  # sigma 25: all blind here
+    # with gray models that change nothing, the round trip through the space is exact
+    monkeypatch.setattr(models, "apply_model", lambda net, y, multiple=1: np.clip(y, 0, 1))
+    np.testing.assert_allclose(du.denoise(rgb, sigma=25), rgb, atol=1e-5)
 
 
 def test_tiles_have_no_seams(shipped):
@@ -114,6 +140,10 @@ def test_cli(shipped, tmp_path, capsys):
     assert cli.main(["denoise", str(src), str(tmp_path / "out.png")]) == 0
     assert iio.imread(tmp_path / "out.png").shape == (24, 31)
     assert cli.main(["denoise", str(src), str(tmp_path / "out.tif"), "--sigma", "blind", "--ensemble"]) == 0
+    rgb = tmp_path / "rgb.jpg"
+    iio.imwrite(rgb, np.random.default_rng(1).integers(0, 256, (24, 31, 3), dtype=np.uint8))
+    assert cli.main(["denoise", str(rgb), str(tmp_path / "rgb.png"), "--sigma", "15"]) == 0
+    assert iio.imread(tmp_path / "rgb.png").shape == (24, 31, 3)
     # never the input, never an existing file without --overwrite
     assert cli.main(["denoise", str(src), str(src)]) == 2
     assert "overwrite the input" in capsys.readouterr().err
@@ -135,6 +165,8 @@ def test_cli_evaluate(shipped, tmp_path, monkeypatch, capsys):
     assert lines[0].startswith("gray_s25 on set12") and [l.split()[0] for l in lines[2:]] == ["01", "02", "mean"]
     assert cli.main(["evaluate", "--model", "gray_s25", "--ensemble"]) == 0
     assert "self-ensemble" in capsys.readouterr().out.splitlines()[0]
+    assert cli.main(["evaluate", "--dataset", "samples", "--sigma", "15"]) == 0     # colour
+    assert capsys.readouterr().out.startswith("du.denoise on samples (scikit-image)")
     assert cli.main(["evaluate", "--model", "nope"]) == 2
 
 
