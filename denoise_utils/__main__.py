@@ -37,7 +37,8 @@ def main(argv=None):
     run.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     run.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
     sub.add_parser("models", help="list the shipped models")
-    score = sub.add_parser("evaluate", help="PSNR, SSIM and time per image of a shipped model")
+    score = sub.add_parser("evaluate", help="PSNR, SSIM and time per image of a shipped model "
+                           "(default: the one denoise picks)")
     score.add_argument("--model", help="a shipped model by name (default: what denoise picks)")
     score.add_argument("--dataset", default="set12", help="a data set name (default: set12)")
     score.add_argument("--sigma", type=float, default=25.0, help="noise level (default: 25)")
@@ -80,7 +81,8 @@ def _evaluate(args):
                                                ensemble=args.ensemble),
                   images, args.sigma, seed=args.seed)
     extra = ", self-ensemble" if args.ensemble else ""
-    print(f"{args.model or 'du.denoise'} on {args.dataset} ({images.source}), sigma={args.sigma:g}, seed={args.seed}{extra}")
+    print(f"{args.model or 'du.denoise'} on {args.dataset} ({images.source}), "
+          f"sigma={args.sigma:g}, seed={args.seed}{extra}")
     print(f"{'image':>8} {'noisy dB':>9} {'PSNR dB':>8} {'SSIM':>7} {'seconds':>8}")
     for r in ev.per_image:
         print(f"{r['name']:>8} {r['noisy_psnr']:9.2f} {r['psnr']:8.2f} {r['ssim']:7.4f} {r['seconds']:8.3f}")
