@@ -5,6 +5,7 @@ Images are float32 in [0, 1], shape (H, W) or (H, W, 3); noise levels σ are on 
 0-255 scale.
 """
 
+import importlib
 import logging
 import os
 
@@ -13,11 +14,31 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # ... and its Python warnings (e.g. "retracing", when images of several sizes are denoised).
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
-from . import article, classical, config, data, metrics, models, noise, plotting, pretrained  # noqa: E402
-from .config import get_budget, pick, set_budget, set_seed  # noqa: E402
-from .data import load_dataset, load_image, sample_images, save_image  # noqa: E402
-from .metrics import evaluate, per_image_table, psnr, results_table, ssim  # noqa: E402
-from .noise import add_gaussian_noise, add_noise  # noqa: E402
-from .pretrained import denoise  # noqa: E402
-
 __version__ = "0.1.0"
+
+#: the modules, and the names ``du.NAME`` gives from them. Both load on first use, so
+#: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
+_MODULES = ("article", "classical", "config", "data", "files", "metrics", "models", "noise",
+            "plotting", "pretrained", "train")
+_NAMES = {
+    "config": ("get_budget", "pick", "set_budget", "set_seed"),
+    "data": ("load_dataset", "sample_images"),
+    "files": ("load_image", "save_image"),
+    "metrics": ("evaluate", "per_image_table", "psnr", "results_table", "ssim"),
+    "noise": ("add_gaussian_noise", "add_noise"),
+    "pretrained": ("denoise",),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+__all__ = sorted(_MODULES + tuple(_WHERE))
+
+
+def __getattr__(name):
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'denoise_utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

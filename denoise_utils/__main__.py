@@ -1,10 +1,12 @@
 """Command line: ``python -m denoise_utils denoise IN OUT [--sigma S] [--model NAME]`` (§4.1).
 
-Reads PNG, JPEG or TIFF (gray or colour), writes the denoised image in the format
-OUT's suffix names, never overwrites IN (nor an existing OUT without
-``--overwrite``), and answers bad input with one line and exit status 2; ``--ensemble``
-averages over the 8 flips and rotations (slower, a little better).
-``python -m denoise_utils models`` lists the shipped models;
+Reads PNG, JPEG, TIFF or BMP (gray or colour, upright by its EXIF orientation), writes the
+denoised image in the format OUT's suffix names, never overwrites IN (nor an existing OUT
+without ``--overwrite``), and checks everything it can (input, output, model, σ) before
+it denoises. A refusal is one line on stderr and exit status 2; TensorFlow's own log
+lines are kept off the terminal (``--verbose`` shows them). ``--ensemble`` averages over
+the 8 flips and rotations (slower, a little better).
+``python -m denoise_utils models`` lists the shipped models (without loading TensorFlow);
 ``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
 scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
 the book's tables).
@@ -13,6 +15,14 @@ the book's tables).
 import argparse
 import os
 import sys
+import warnings
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line too."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def _sigma(text):
@@ -24,13 +34,15 @@ def _sigma(text):
         raise argparse.ArgumentTypeError(f"sigma must be a number or 'blind', got {text!r}")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m denoise_utils",
-                                     description="Denoise images with the book's shipped models.")
+def _parser():
+    parser = _Parser(prog="python -m denoise_utils",
+                     description="Denoise images with the book's shipped models.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="let TensorFlow's log lines and library warnings through")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("denoise", help="denoise one image file")
-    run.add_argument("input", help="a PNG, JPEG or TIFF file")
-    run.add_argument("output", help="where to write the result (.png, .jpg or .tif)")
+    run.add_argument("input", help="a PNG, JPEG, TIFF or BMP file")
+    run.add_argument("output", help="where to write the result (.png, .jpg, .tif or .bmp)")
     run.add_argument("--sigma", type=_sigma, default=25.0,
                      help="noise level on the 0-255 scale, or 'blind' (default: 25)")
     run.add_argument("--model", help="a shipped model by name (see: models)")
@@ -44,29 +56,66 @@ def main(argv=None):
     score.add_argument("--sigma", type=float, default=25.0, help="noise level (default: 25)")
     score.add_argument("--seed", type=int, default=0, help="noise seed (default: 0)")
     score.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
-    args = parser.parse_args(argv)
-    try:
-        from . import pretrained
+    return parser
 
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
         if args.command == "models":
-            for name in pretrained.available():
-                cfg = pretrained.info(name)
-                print(f"{name}: {cfg.get('description', '')}")
-            return 0
+            return _models()
         if args.command == "evaluate":
             return _evaluate(args)
-        from .data import load_image, save_image
-
-        if os.path.exists(args.output) and os.path.samefile(args.input, args.output):
-            raise FileExistsError("the output would overwrite the input; choose another name")
-        image = load_image(args.input)
-        result = pretrained.denoise(image, sigma=args.sigma, model=args.model, ensemble=args.ensemble)
-        save_image(args.output, result, overwrite=args.overwrite)
-        print(f"wrote {args.output}")
-        return 0
-    except (OSError, ValueError, TypeError, RuntimeError) as err:  # RuntimeError: data not found
-        print(f"error: {err}", file=sys.stderr)
+        return _denoise(args)
+    except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as err:
+        message = str(err) if not isinstance(err, MemoryError) else "out of memory"
+        print(f"error: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: still one line, and --verbose shows the traceback
+        if args.verbose:
+            raise
+        print(f"error: unexpected {type(err).__name__}: {' '.join(str(err).split())} "
+              "(rerun with --verbose for the details)", file=sys.stderr)
+        return 1
+
+
+def _models():
+    from . import pretrained
+
+    for name in pretrained.available():
+        cfg = pretrained.info(name)
+        sigma = "blind" if cfg["blind"] else f"sigma={cfg['sigma']:g}"
+        kind = "gray" if cfg["channels"] == 1 else "colour"
+        print(f"{name:22} {cfg.get('family', '?'):12} {kind:6} {sigma:9} "
+              f"{cfg.get('description', '')}")
+    return 0
+
+
+def _denoise(args):
+    """Every check first (no TensorFlow yet), then the work, then an atomic write."""
+    from . import pretrained
+    from ._checks import check_sigma
+    from .files import check_input, check_output, load_image, save_image
+
+    check_input(args.input)
+    check_output(args.output, overwrite=args.overwrite, inputs=[args.input])
+    if args.model is not None:
+        pretrained.info(args.model)
+    if args.sigma is not None:
+        check_sigma(args.sigma, allow_zero=False)
+    image = load_image(args.input)
+    channels = 1 if image.ndim == 2 else 3
+    if args.model is None and channels == 1:
+        pretrained.choose(1, args.sigma)
+    elif args.model is not None and pretrained.info(args.model)["channels"] not in (1, channels):
+        raise ValueError(f"model {args.model!r} takes colour images; {args.input!r} is gray")
+    result = pretrained.denoise(image, sigma=args.sigma, model=args.model, ensemble=args.ensemble)
+    save_image(args.output, result, overwrite=args.overwrite, inputs=[args.input])
+    print(f"wrote {args.output}")
+    return 0
 
 
 def _evaluate(args):
@@ -81,6 +130,8 @@ def _evaluate(args):
                                                ensemble=args.ensemble),
                   images, args.sigma, seed=args.seed)
     extra = ", self-ensemble" if args.ensemble else ""
+    if images.missing:
+        extra += f", INCOMPLETE: {images.missing} images of the set are missing"
     print(f"{args.model or 'du.denoise'} on {args.dataset} ({images.source}), "
           f"sigma={args.sigma:g}, seed={args.seed}{extra}")
     print(f"{'image':>8} {'noisy dB':>9} {'PSNR dB':>8} {'SSIM':>7} {'seconds':>8}")
@@ -90,5 +141,25 @@ def _evaluate(args):
     return 0
 
 
+def _quiet(argv):
+    """Keep native libraries' stderr (TensorFlow's C++ log) and warnings off the terminal.
+
+    File descriptor 2 is pointed at /dev/null; Python's ``sys.stderr``, where this
+    command's own messages go, keeps the real terminal.
+    """
+    if "--verbose" in argv:
+        return
+    warnings.simplefilter("ignore")
+    try:
+        terminal = os.dup(2)
+        sys.stderr = os.fdopen(terminal, "w", buffering=1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 if __name__ == "__main__":
+    _quiet(sys.argv[1:])
     sys.exit(main())

@@ -9,8 +9,9 @@ def as_float_image(image, name="image", allow_batch=False, noisy=False):
     Accepts float arrays already in [0, 1] (a tolerance of 1e-6 absorbs rounding),
     and uint8 / uint16 arrays, which are divided by 255 / 65535. Shapes allowed are
     (H, W) and (H, W, C) with C in {1, 3}; with ``allow_batch`` also (N, H, W, C).
-    A ``noisy`` image may leave [0, 1] (Gaussian noise is not clipped in benchmarks),
-    so its range is not checked and it is returned unclipped.
+    A ``noisy`` image may leave [0, 1] (Gaussian noise is not clipped in benchmarks)
+    and is returned unclipped, but one that looks like 0-255 data in a float array
+    (median above 1.5, or values above 16) is refused with the fix in the message.
     """
     if isinstance(image, (list, tuple)):
         image = np.asarray(image)
@@ -41,9 +42,16 @@ def as_float_image(image, name="image", allow_batch=False, noisy=False):
         raise ValueError(f"{name} is empty (shape {image.shape})")
     if not np.all(np.isfinite(image)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    lo, hi = float(image.min()), float(image.max())
+    if hi > 1.5 and (hi > 16 or float(np.median(image)) > 1.5):
+        # no [0, 1] image with noise of any sensible level looks like this
+        raise ValueError(
+            f"{name} has values up to {hi:.4g} (median {float(np.median(image)):.4g}); expected "
+            "[0, 1]: it looks like 0-255 data in a float array, so divide it by 255 first "
+            "(image / 255.0)"
+        )
     if noisy:
         return image
-    lo, hi = float(image.min()), float(image.max())
     if lo < -1e-6 or hi > 1 + 1e-6:
         raise ValueError(
             f"{name} has values in [{lo:.3g}, {hi:.3g}]; expected [0, 1] "

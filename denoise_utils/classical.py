@@ -19,54 +19,54 @@ from ._checks import as_float_image, check_sigma
 def _prepare(noisy, sigma, channel_axis):
     y = as_float_image(noisy, name="noisy", noisy=True)
     s = check_sigma(sigma, allow_zero=False) / 255.0
-    squeeze = y.ndim == 3 and y.shape[-1] == 1
-    if squeeze:
+    shape = y.shape
+    if y.ndim == 3 and y.shape[-1] == 1:
         y = y[..., 0]
     if channel_axis is None and y.ndim == 3:
         channel_axis = -1
     if channel_axis is not None and y.ndim != 3:
         raise ValueError(f"channel_axis={channel_axis} given for a gray image of shape {y.shape}")
-    return y, s, channel_axis, squeeze
+    return y, s, channel_axis, shape
 
 
-def _finish(out, squeeze):
-    out = np.clip(np.asarray(out, np.float32), 0.0, 1.0)
-    return out[..., None] if squeeze else out
+def _finish(out, shape):
+    """Clip to [0, 1] and give back the input's shape (scikit-image drops axes of length 1)."""
+    return np.clip(np.asarray(out, np.float32), 0.0, 1.0).reshape(shape)
 
 
 def nl_means(noisy, sigma, channel_axis=None):
     """Non-local means (Buades et al., 2005): average the pixels whose patches look alike."""
-    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     h = (0.6 if s * 255 <= 30 else 0.8) * s
     return _finish(restoration.denoise_nl_means(
         y, h=h, sigma=s, patch_size=5, patch_distance=6, fast_mode=True,
-        channel_axis=ax), sq)
+        channel_axis=ax), shape)
 
 
 def total_variation(noisy, sigma, channel_axis=None):
     """Total-variation denoising (Rudin, Osher & Fatemi, 1992; Chambolle's algorithm)."""
-    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     k = 1.5 if s * 255 <= 30 else 2.0
-    return _finish(restoration.denoise_tv_chambolle(y, weight=k * s, channel_axis=ax), sq)
+    return _finish(restoration.denoise_tv_chambolle(y, weight=k * s, channel_axis=ax), shape)
 
 
 def wavelet(noisy, sigma, channel_axis=None):
     """Wavelet soft thresholding with BayesShrink (Chang, Yu & Vetterli, 2000)."""
-    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     return _finish(restoration.denoise_wavelet(
         y, sigma=s, wavelet="db1", method="BayesShrink", mode="soft",
-        rescale_sigma=True, channel_axis=ax, convert2ycbcr=ax is not None), sq)
+        rescale_sigma=True, channel_axis=ax, convert2ycbcr=ax is not None), shape)
 
 
 def bilateral(noisy, sigma, channel_axis=None):
     """Bilateral filter (Tomasi & Manduchi, 1998): a blur that stops at edges."""
-    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     # denoise_bilateral needs non-negative input: shift, filter, shift back
     lo = min(0.0, float(y.min()))
     k = 1.5 if s * 255 <= 30 else 2.0
     out = restoration.denoise_bilateral(y - lo, sigma_color=k * s, sigma_spatial=2,
                                         channel_axis=ax)
-    return _finish(out + lo, sq)
+    return _finish(out + lo, shape)
 
 
 def bm3d_available():
@@ -83,14 +83,18 @@ def bm3d(noisy, sigma, channel_axis=None):
 
     Colour images use CBM3D (``bm3d.bm3d_rgb``). Needs ``pip install bm3d``.
     """
-    y, s, ax, sq = _prepare(noisy, sigma, channel_axis)
+    y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     if not bm3d_available():
         raise ImportError("BM3D needs the optional 'bm3d' package: pip install bm3d "
                           "(its licence allows non-commercial use only)")
     import bm3d as _bm3d
 
+    h, w = y.shape[:2]
+    if min(h, w) < 16:  # BM3D's blocks need room: mirror a thin strip out, then crop
+        pad = [(0, max(16 - h, 0)), (0, max(16 - w, 0))] + [(0, 0)] * (y.ndim - 2)
+        y = np.pad(y, pad, mode="symmetric")
     out = _bm3d.bm3d_rgb(y, s) if ax is not None else _bm3d.bm3d(y, s)
-    return _finish(out, sq)
+    return _finish(np.asarray(out)[:h, :w], shape)
 
 
 def baselines(include_bm3d=None):

@@ -1,6 +1,7 @@
 """Images in, images out, and the patches that training eats (§1, §4.1).
 
-* :func:`load_image` / :func:`save_image`: any file as float32 in [0, 1], and back.
+* :func:`load_image` / :func:`save_image` (from :mod:`.files`): any file as float32 in
+  [0, 1], and back, safely.
 * :func:`sample_images`: scikit-image's bundled photographs, always offline.
 * :func:`load_dataset`: benchmark and training sets by name, from ``$DENOISE_DATA_DIR``,
   else fetched with pooch (checked by SHA-256), else a clearly announced fallback.
@@ -16,73 +17,7 @@ import numpy as np
 
 from ._checks import as_float_image, check_sigma
 from .config import data_dir
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-
-
-# --------------------------------------------------------------------------- files
-def load_image(path, as_gray=False):
-    """Read an image file as float32 in [0, 1], shape (H, W) or (H, W, 3) (§1).
-
-    8- and 16-bit files are scaled by 255 and 65535; an alpha channel is composited
-    over white; a gray+alpha or palette file becomes gray or RGB. ``as_gray=True``
-    converts colour with ITU-R 709 luminance weights (``skimage.color.rgb2gray``).
-    """
-    import imageio.v3 as iio
-    from skimage.color import rgb2gray
-
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no image file at {path!r}")
-    try:
-        raw = np.asarray(iio.imread(path))
-    except Exception as err:
-        raise ValueError(f"cannot read {path!r} as an image ({type(err).__name__}: it is "
-                         "corrupt or not an image format this package reads)") from None
-    if raw.dtype == np.uint8:
-        img = raw.astype(np.float32) / 255.0
-    elif raw.dtype == np.uint16:
-        img = raw.astype(np.float32) / 65535.0
-    elif raw.dtype == bool:
-        img = raw.astype(np.float32)
-    elif np.issubdtype(raw.dtype, np.floating):
-        img = raw.astype(np.float32)
-    else:
-        raise ValueError(f"{path!r} has unsupported pixel type {raw.dtype}")
-    if img.ndim == 3 and img.shape[-1] in (2, 4):  # gray+alpha or RGBA: over white
-        alpha = img[..., -1:]
-        img = img[..., :-1] * alpha + (1.0 - alpha)
-    if img.ndim == 3 and img.shape[-1] == 1:
-        img = img[..., 0]
-    if img.ndim != 2 and not (img.ndim == 3 and img.shape[-1] == 3):
-        raise ValueError(f"{path!r} holds an array of shape {raw.shape}, not a 2-D image")
-    if as_gray and img.ndim == 3:
-        img = rgb2gray(img).astype(np.float32)
-    return as_float_image(img, name=path)
-
-
-def save_image(path, image, overwrite=False):
-    """Write a float image in [0, 1] as PNG, JPEG (8-bit) or TIFF (16-bit).
-
-    Refuses to replace an existing file unless ``overwrite=True``.
-    """
-    import imageio.v3 as iio
-
-    path = os.fspath(path)
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix not in IMAGE_SUFFIXES:
-        raise ValueError(f"cannot write {path!r}: use one of {', '.join(IMAGE_SUFFIXES)}")
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(f"{path!r} exists; choose another name or pass overwrite=True")
-    img = np.clip(as_float_image(image, noisy=True), 0.0, 1.0)
-    if img.ndim == 3 and img.shape[-1] == 1:
-        img = img[..., 0]
-    if suffix in (".tif", ".tiff"):
-        data = np.round(img * 65535).astype(np.uint16)
-    else:
-        data = np.round(img * 255).astype(np.uint8)
-    iio.imwrite(path, data)
-    return path
+from .files import IMAGE_SUFFIXES, load_image, save_image  # noqa: F401  (du.data.load_image)
 
 
 # ----------------------------------------------------------------- bundled images
@@ -156,27 +91,43 @@ _KODAK_SHA256 = (
     "1071c68372cc5a01435c2c225a5cf7d4bb803846ec08bb6b3d6721b156d7cb96",
 )
 
-#: name -> gray?, file names, download base URL and hashes (``None``: local only).
+#: name -> gray?, file names, download base URL and hashes (``None``: local only), and
+#: ``count``, the number of images of the whole set (a local folder with fewer is announced).
 DATASETS = {
     "set12": dict(gray=True, files=_names("%02d.png", 12), sha256=_SET12_SHA256,
                   url="https://raw.githubusercontent.com/cszn/DnCNN/master/testsets/Set12/"),
     "kodak24": dict(gray=False, files=_names("kodim%02d.png", 24), sha256=_KODAK_SHA256,
                     url="https://r0k.us/graphics/kodak/kodak/"),
-    "bsd68": dict(gray=True, files=None, sha256=None, url=None),
-    "cbsd68": dict(gray=False, files=None, sha256=None, url=None),
-    "train400": dict(gray=True, files=None, sha256=None, url=None),
-    "cbsd432": dict(gray=False, files=None, sha256=None, url=None),
-    "rni6": dict(gray=True, files=None, sha256=None, url=None),
+    "bsd68": dict(gray=True, files=None, sha256=None, url=None, count=68),
+    "cbsd68": dict(gray=False, files=None, sha256=None, url=None, count=68),
+    "train400": dict(gray=True, files=None, sha256=None, url=None, count=400),
+    "cbsd432": dict(gray=False, files=None, sha256=None, url=None, count=432),
+    "rni6": dict(gray=True, files=None, sha256=None, url=None, count=6),
     "samples": dict(gray=False, files=None, sha256=None, url=None),  # scikit-image's own
 }
+for _spec in DATASETS.values():
+    _spec.setdefault("count", len(_spec["files"]) if _spec["files"] else None)
+
+
+#: training sets keep every ``HOLDOUT_EVERY``-th image (by sorted file name) out of training,
+#: for validation: 16 of Train400's 400, 17 of CBSD432's 432 (``load_dataset(..., split=)``)
+HOLDOUT_EVERY = 25
+SPLIT_SETS = ("train400", "cbsd432")
+
+
+def _split(images, split):
+    keep = {"train": lambda i: (i + 1) % HOLDOUT_EVERY != 0,
+            "val": lambda i: (i + 1) % HOLDOUT_EVERY == 0}[split]
+    return {k: v for i, (k, v) in enumerate(sorted(images.items())) if keep(i)}
 
 
 class ImageSet(dict):
-    """A dict of name -> float32 image that also records where it came from (``source``)."""
+    """A dict of name -> float32 image that also records where it came from (``source``)
+    and, for a local folder, ``missing``: how many images of the whole set it lacks."""
 
-    def __init__(self, images, name, source):
+    def __init__(self, images, name, source, missing=0):
         super().__init__(images)
-        self.name, self.source = name, source
+        self.name, self.source, self.missing = name, source, missing
 
     def __repr__(self):
         return f"ImageSet({self.name!r}, {len(self)} images, source={self.source!r})"
@@ -186,14 +137,23 @@ def _offline():
     return os.environ.get("DENOISE_OFFLINE", "").strip().lower() in ("1", "true", "yes")
 
 
-def _read_folder(folder, files, as_gray):
+def _read_folder(folder, spec, as_gray):
+    """The images of a local folder, and how many of the whole set are missing (announced)."""
+    files = spec["files"]
     if files is None:
         files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_SUFFIXES))
     present = [f for f in files if os.path.isfile(os.path.join(folder, f))]
     if not present:
         raise FileNotFoundError(f"{folder!r} holds none of the expected image files")
+    missing = (spec["count"] or len(present)) - len(present)
+    if missing > 0:
+        which = sorted(set(files) - set(present)) if spec["files"] else []
+        names = f" (missing: {', '.join(which[:4])}{', ...' if len(which) > 4 else ''})" if which else ""
+        warnings.warn(f"{folder!r} holds {len(present)} of the {spec['count']} images of the "
+                      f"set{names}: results on it are not comparable with the published ones",
+                      stacklevel=3)
     return {os.path.splitext(f)[0]: load_image(os.path.join(folder, f), as_gray=as_gray)
-            for f in present}
+            for f in present}, max(missing, 0)
 
 
 def _fetch(name, spec, as_gray):
@@ -208,14 +168,16 @@ def _fetch(name, spec, as_gray):
     return images, str(cache)
 
 
-def load_dataset(name, as_gray=None, limit=None, fallback=True):
+def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
     """Load a data set by name as an :class:`ImageSet` (§1).
 
     Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
     with pooch (each checked by SHA-256) into the user cache; else, offline or when a
     download fails, warns and returns :func:`sample_images` (``fallback=False``
     raises instead). ``limit`` keeps the first *n* images; ``as_gray`` defaults to
-    the set's own kind. Names: ``DATASETS``.
+    the set's own kind. Names: ``DATASETS``. A training set (``SPLIT_SETS``) takes
+    ``split="train"`` (without its held-out images) or ``split="val"`` (only them): models
+    are validated on those, never on a test set (§4.1).
     """
     key = str(name).lower()
     if key not in DATASETS:
@@ -224,14 +186,17 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True):
     as_gray = spec["gray"] if as_gray is None else bool(as_gray)
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive int, got {limit!r}")
+    if split is not None and (split not in ("train", "val") or key not in SPLIT_SETS):
+        raise ValueError(f"split={split!r}: only the training sets {SPLIT_SETS} have "
+                         "splits, 'train' and 'val'")
     root = data_dir()
     local = os.path.join(root, key) if root else None
     images = source = None
-    problem = None
+    problem, missing = None, 0
     if key == "samples":
         images, source = sample_images(gray=as_gray), "scikit-image"
     elif local and os.path.isdir(local):
-        images, source = _read_folder(local, spec["files"], as_gray), local
+        (images, missing), source = _read_folder(local, spec, as_gray), local
     elif spec["url"] is None:
         problem = (f"{key} is not downloadable here; put its images in "
                    f"$DENOISE_DATA_DIR/{key}/")
@@ -248,9 +213,14 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True):
         warnings.warn(f"{problem}. Using scikit-image's bundled images instead, so the "
                       "numbers will not match the published ones.", stacklevel=2)
         images, source = sample_images(gray=as_gray), "scikit-image (fallback)"
+    if split is not None and not source.endswith("(fallback)"):
+        images = _split(images, split)
+        if not images:
+            raise ValueError(f"{key} at {source!r} has no {split!r} images: it holds too few "
+                             f"(every {HOLDOUT_EVERY}th is held out)")
     if limit is not None:
         images = dict(list(images.items())[:limit])
-    return ImageSet(images, key, source)
+    return ImageSet(images, key, source, missing)
 
 
 # ------------------------------------------------------------------ training data

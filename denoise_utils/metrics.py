@@ -38,6 +38,9 @@ def psnr(clean, estimate):
 def ssim(clean, estimate):
     """Structural similarity (Wang et al., 2004) in [-1, 1], colour averaged over channels (§1)."""
     x, y = _pair(clean, estimate)
+    if min(x.shape[:2]) < 11:
+        raise ValueError(f"SSIM needs images of at least 11x11 pixels (its Gaussian window); "
+                         f"these are {x.shape[0]}x{x.shape[1]}")
     return float(structural_similarity(
         x, y, data_range=1.0, channel_axis=-1 if x.ndim == 3 else None,
         gaussian_weights=True, sigma=1.5, use_sample_covariance=False))

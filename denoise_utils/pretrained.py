@@ -12,7 +12,6 @@ import os
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
-from .models import build_model
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 
@@ -44,6 +43,8 @@ def info(name):
 @functools.lru_cache(maxsize=4)
 def load(name):
     """The Keras model ``name`` with its shipped weights (cached)."""
+    from .models import build_model
+
     cfg = info(name)
     model = build_model(cfg)
     model.load_weights(path(name))
@@ -83,8 +84,17 @@ OPPONENT = np.array([[1 / 3, 1 / 3, 1 / 3], [1 / 2, 0, -1 / 2], [1 / 4, -1 / 2, 
 
 def _opponent(x, sigma, model, **kwargs):
     """Colour through gray models: each opponent channel denoised at its own level (§4.4)."""
-    z = x @ OPPONENT.T.astype(np.float32) + np.float32([0, 0.5, 0.5])  # every channel in [0, 1]
     levels = [None if sigma is None else sigma * float(np.linalg.norm(row)) for row in OPPONENT]
+    if model is None:  # every channel has a model, or one error in the user's terms
+        try:
+            [choose(1, s) for s in levels]
+        except ValueError as err:
+            if sigma is None:
+                raise
+            raise ValueError(f"no shipped model for a colour image at sigma={sigma:g}: its "
+                             f"opponent channels need gray models for sigma up to "
+                             f"{max(levels):.1f}") from err
+    z = x @ OPPONENT.T.astype(np.float32) + np.float32([0, 0.5, 0.5])  # every channel in [0, 1]
     out = np.stack([denoise(z[..., c], sigma=s, model=model, **kwargs)
                     for c, s in enumerate(levels)], axis=-1)
     rgb = (out - np.float32([0, 0.5, 0.5])) @ np.linalg.inv(OPPONENT).T.astype(np.float32)
@@ -113,9 +123,6 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     names a colour model: on scikit-image's colour photos that beats the colour models
     (chapter 4.4). Returns float32 in [0, 1] of the input's shape.
     """
-    from .data import _augment
-    from .models import apply_model
-
     x = as_float_image(image, noisy=True)
     if sigma is not None:
         sigma = check_sigma(sigma, allow_zero=False)
@@ -127,6 +134,9 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     if cfg["channels"] != channels:
         raise ValueError(f"model {name!r} takes {cfg['channels']}-channel images; "
                          f"this one has {channels}")
+    from .data import _augment
+    from .models import apply_model
+
     net = load(name)
     margin = cfg.get("margin", 48) if margin is None else margin
     if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):

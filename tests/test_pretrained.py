@@ -7,34 +7,6 @@ import pytest
 import denoise_utils as du
 from denoise_utils import __main__ as cli
 from denoise_utils import pretrained
-from denoise_utils.models import build_model
-
-
-def _ship(root, name, sigma, channels=1, seed=0, **extra):
-    """A tiny shipped model with random weights (random, so tiling errors would show)."""
-    cfg = dict(name=name, model="fast_dncnn", multiple=2, train_set="train400", sigma=sigma,
-               model_kwargs=dict(depth=3, filters=4, channels=channels), **extra)
-    folder = root / name
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps(cfg))
-    model = build_model(cfg)
-    rng = np.random.default_rng(seed)
-    model.set_weights([0.1 * rng.standard_normal(w.shape).astype(np.float32)
-                       for w in model.get_weights()])
-    model.save_weights(str(folder / "model.weights.h5"))
-
-
-@pytest.fixture
-def shipped(tmp_path, monkeypatch):
-    root = tmp_path / "weights"
-    _ship(root, "gray_s25", 25)
-    _ship(root, "gray_blind", [0, 55], seed=1)
-    _ship(root, "colour_s25", 25, channels=3, seed=2)
-    (root / "untrained").mkdir()          # a config without weights is not available
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(root))
-    pretrained.load.cache_clear()
-    yield root
-    pretrained.load.cache_clear()
 
 
 def test_registry(shipped):
@@ -52,7 +24,8 @@ def test_registry(shipped):
         pretrained.info("nope")
 
 
-def test_choose_prefers_the_higher_rank(shipped):
+def test_choose_prefers_the_higher_rank(shipped, ship_model):
+    _ship = ship_model
     _ship(shipped, "another_gray_s25", 25, seed=3, rank=1)
     assert pretrained.choose(1, 25) == "another_gray_s25"
     _ship(shipped, "a_gray_s25", 25, seed=4)                # rank 0, first by name: not chosen
@@ -146,7 +119,7 @@ def test_cli(shipped, tmp_path, capsys):
     assert iio.imread(tmp_path / "rgb.png").shape == (24, 31, 3)
     # never the input, never an existing file without --overwrite
     assert cli.main(["denoise", str(src), str(src)]) == 2
-    assert "overwrite the input" in capsys.readouterr().err
+    assert "is the input file" in capsys.readouterr().err
     assert src.read_bytes() == before
     assert cli.main(["denoise", str(src), str(tmp_path / "out.png")]) == 2
     assert "exists" in capsys.readouterr().err
