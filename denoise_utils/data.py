@@ -91,8 +91,22 @@ _KODAK_SHA256 = (
     "1071c68372cc5a01435c2c225a5cf7d4bb803846ec08bb6b3d6721b156d7cb96",
 )
 
+def _registry(name):
+    """File names and SHA-256 hashes of ``name`` from ``registry.txt`` (shipped with the package)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "registry.txt")
+    with open(path, encoding="utf-8") as fh:
+        rows = [line.split() for line in fh if line.strip() and not line.startswith("#")]
+    rows = [(f, h) for n, f, h in rows if n == name]
+    return [f for f, _ in rows], [h for _, h in rows]
+
+
+_TRAIN400_FILES, _TRAIN400_SHA256 = _registry("train400")
+_RNI6_FILES, _RNI6_SHA256 = _registry("rni6")
+
 #: name -> gray?, file names, download base URL and hashes (``None``: local only), and
 #: ``count``, the number of images of the whole set (a local folder with fewer is announced).
+#: Train400 is DnCNN's training set (Zhang et al., 2017) and RNI6 FFDNet's real noisy photos
+#: (Zhang et al., 2018), both from their authors' repositories.
 DATASETS = {
     "set12": dict(gray=True, files=_names("%02d.png", 12), sha256=_SET12_SHA256,
                   url="https://raw.githubusercontent.com/cszn/DnCNN/master/testsets/Set12/"),
@@ -100,9 +114,12 @@ DATASETS = {
                     url="https://r0k.us/graphics/kodak/kodak/"),
     "bsd68": dict(gray=True, files=None, sha256=None, url=None, count=68),
     "cbsd68": dict(gray=False, files=None, sha256=None, url=None, count=68),
-    "train400": dict(gray=True, files=None, sha256=None, url=None, count=400),
+    "train400": dict(gray=True, files=_TRAIN400_FILES, sha256=_TRAIN400_SHA256,
+                     url="https://raw.githubusercontent.com/cszn/DnCNN/master/TrainingCodes/"
+                         "DnCNN_TrainingCodes_v1.0/data/Train400/"),
     "cbsd432": dict(gray=False, files=None, sha256=None, url=None, count=432),
-    "rni6": dict(gray=True, files=None, sha256=None, url=None, count=6),
+    "rni6": dict(gray=True, files=_RNI6_FILES, sha256=_RNI6_SHA256,
+                 url="https://raw.githubusercontent.com/cszn/FFDNet/master/testsets/RNI6/"),
     "samples": dict(gray=False, files=None, sha256=None, url=None),  # scikit-image's own
 }
 for _spec in DATASETS.values():

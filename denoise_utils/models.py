@@ -110,6 +110,31 @@ def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
                        name=f"fast_dncnn{depth}")
 
 
+def _unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True):
+    """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``."""
+    layers = _keras().layers
+
+    def convs(h, width):
+        for _ in range(blocks):
+            h = layers.Conv2D(width, 3, padding="same", activation="relu")(h)
+        return h
+
+    saved = []
+    for width, wider in zip(filters[:-1], filters[1:]):
+        h = convs(h, width)
+        saved.append(h)
+        h = layers.Conv2D(wider, 2, strides=2)(h)
+    h = convs(h, filters[-1])
+    if code:
+        h = layers.Conv2D(code, 1, name="code")(h)
+    for width, skip in zip(reversed(filters[:-1]), reversed(saved)):
+        h = layers.Conv2DTranspose(width, 2, strides=2)(h)
+        h = layers.Add()([h, skip]) if skips else h
+        h = convs(h, width)
+    init = "zeros" if zero_last else "glorot_uniform"
+    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
+
+
 def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None):
     """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
 
@@ -124,33 +149,38 @@ def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=
     multiples of ``2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
     """
     keras = _keras()
-    layers = keras.layers
     residual = skips if residual is None else residual
-
-    def convs(h, width):
-        for _ in range(blocks):
-            h = layers.Conv2D(width, 3, padding="same", activation="relu")(h)
-        return h
-
     y = keras.Input((None, None, channels), name="noisy")
-    h, saved = y, []
-    for width, wider in zip(filters[:-1], filters[1:]):
-        h = convs(h, width)
-        saved.append(h)
-        h = layers.Conv2D(wider, 2, strides=2)(h)
-    h = convs(h, filters[-1])
-    if code:
-        h = layers.Conv2D(code, 1, name="code")(h)
-    for width, skip in zip(reversed(filters[:-1]), reversed(saved)):
-        h = layers.Conv2DTranspose(width, 2, strides=2)(h)
-        h = layers.Add()([h, skip]) if skips else h
-        h = convs(h, width)
     # a residual network starts as the identity (zero noise estimate), like DnCNN
-    init = "zeros" if residual else "glorot_uniform"
-    out = layers.Conv2D(channels, 3, padding="same", kernel_initializer=init)(h)
+    out = _unet_body(y, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
     if residual:
-        out = layers.Subtract(name="denoised")([y, out])
+        out = keras.layers.Subtract(name="denoised")([y, out])
     return keras.Model(y, out, name="unet" if skips else "conv_autoencoder")
+
+
+def recurrent_unet(channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, state=16):
+    """One small U-Net applied ``steps`` times with the same weights: a recurrent denoiser (§4.2).
+
+    Step t reads the noisy image, the current estimate x_t and a hidden state h_t of
+    ``state`` channels, and returns a correction and the next state:
+    x_{t+1} = x_t - d_t, with x_0 the noisy image and h_0 a 3x3 convolution of it.
+    Unrolled, it is ``steps`` U-Nets deep with the parameters of one (MemNet, NLRN and
+    R3N share weights across iterations this way). ``steps`` may differ between training
+    and use: the weights do not depend on it.
+    """
+    keras = _keras()
+    layers = keras.layers
+    y = keras.Input((None, None, channels), name="noisy")
+    cell_in = keras.Input((None, None, 2 * channels + state), name="noisy_estimate_state")
+    cell = keras.Model(cell_in, _unet_body(cell_in, filters, blocks, channels + state),
+                       name="cell")
+    h = layers.Conv2D(state, 3, padding="same", activation="tanh", name="state0")(y)
+    x = y
+    for t in range(steps):
+        out = cell(layers.Concatenate()([y, x, h]))
+        x = layers.Subtract(name=f"estimate{t + 1}")([x, out[..., :channels]])
+        h = layers.Activation("tanh")(out[..., channels:])
+    return keras.Model(y, x, name=f"recurrent_unet{steps}")
 
 
 def dense_autoencoder(patch=32, channels=1, code=64):
@@ -227,7 +257,7 @@ def receptive_field(model, size=256):
 
 #: model builders by name, as training configs refer to them
 BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
-            "dense_autoencoder": dense_autoencoder}
+            "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet}
 
 
 def build_model(config):

@@ -40,6 +40,18 @@ def info(name):
     return cfg
 
 
+def minutes(name, total=False):
+    """Training minutes of a shipped model, read from its log (``total``: with every model
+    it was fine-tuned from, following the configs' ``init``) (§4.1)."""
+    import csv
+
+    with open(path(name, "log.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    own = float(rows[-1]["seconds"]) / 60 if rows else 0.0
+    parent = info(name).get("init")
+    return own + (minutes(parent, total=True) if total and parent else 0.0)
+
+
 @functools.lru_cache(maxsize=4)
 def load(name):
     """The Keras model ``name`` with its shipped weights (cached)."""

@@ -11,8 +11,11 @@ the same command again to resume where it stopped. ``--ship`` copies the weights
 the log and the exact command next to the config, where ``pretrained`` finds them.
 
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
-``train_set`` (a data set's name, or a list of names pooled together), ``val_set``,
-``val_limit``, ``sigma`` (a number, or ``[low, high]`` for blind training),
+``train_set`` (a data set's name, or a list of names pooled together), ``val_set``
+(default: Train400's held-out images), ``val_limit``, ``holdout`` (default true: training
+sets lose their held-out images, ``data.HOLDOUT_EVERY``, and a training set named as
+``val_set`` gives only those; models trained before this split say ``false`` and
+``"selected_on_test": true``, since they validated on Set12), ``sigma`` (a number, or ``[low, high]`` for blind training),
 ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``,
 and either ``lr_milestones`` (epochs at which the rate falls tenfold) or ``minutes``
 (a wall-clock budget: cosine decay over it, then stop), and ``init`` (a shipped model
@@ -32,7 +35,7 @@ import time
 from . import pretrained
 from .models import apply_model, build_model
 
-DEFAULTS = dict(model_kwargs={}, val_set="set12", val_limit=None, val_sigma=None,
+DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=None, holdout=True,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1, init=None)
 
@@ -133,7 +136,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     import keras
 
     from .config import set_seed
-    from .data import PatchDataset, load_dataset
+    from .data import SPLIT_SETS, PatchDataset, load_dataset
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
@@ -157,8 +160,11 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     gray = model.input_shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
-    images = [im for name in sets for im in load_dataset(name, as_gray=gray, fallback=False).values()]
-    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False)
+    split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
+    images = [im for name in sets for im in load_dataset(
+        name, as_gray=gray, fallback=False, split=split(name, "train")).values()]
+    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False,
+                       split=split(cfg["val_set"], "val"))
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"])
     data.epoch = state["epoch"]

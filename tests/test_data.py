@@ -69,8 +69,9 @@ def _fake_set(root, name, n=3, shape=(50, 60)):
     folder = root / name
     folder.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    for i in range(n):
-        iio.imwrite(folder / f"{i + 1:02d}.png", rng.integers(0, 256, shape, dtype=np.uint8))
+    files = data.DATASETS[name]["files"] or [f"{i + 1:02d}.png" for i in range(n)]
+    for f in files[:n]:
+        iio.imwrite(folder / f, rng.integers(0, 256, shape, dtype=np.uint8))
     return folder
 
 
@@ -80,7 +81,7 @@ def test_load_dataset_from_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
     s = data.load_dataset("Set12")
     assert list(s) == ["01", "02", "03"] and s.source == str(tmp_path / "set12")
-    assert data.load_dataset("train400", limit=2).keys() == {"01", "02"}
+    assert data.load_dataset("train400", limit=2).keys() == {"test_001", "test_002"}
     with pytest.raises(ValueError, match="unknown data set"):
         data.load_dataset("imagenet")
     with pytest.raises(ValueError, match="limit"):
@@ -127,7 +128,9 @@ def test_fetch_checks_hash(tmp_path, monkeypatch):
             (cache / f).write_bytes(open(os.path.join(shared, f), "rb").read())
         s = data.load_dataset("set12", fallback=False)
         assert len(s) == 12 and s.source == str(cache)
-    (cache / "01.png").write_bytes(b"tampered")  # a changed file is fetched anew: refused
+    # a changed file, though a valid PNG, is not trusted: fetched anew, which fails offline
+    iio.imwrite(cache / "01.png", np.zeros((8, 8), np.uint8))
+    assert data.load_image(cache / "01.png").shape == (8, 8)
     with pytest.raises(RuntimeError, match="fetching set12 failed"):
         data.load_dataset("set12", fallback=False)
 
@@ -186,3 +189,19 @@ def test_samples_dataset_needs_nothing(monkeypatch):
     assert colour.source == "scikit-image" and len(colour) == 2
     assert all(im.ndim == 3 for im in colour.values())
     assert all(im.ndim == 2 for im in data.load_dataset("samples", as_gray=True).values())
+
+
+@pytest.mark.parametrize("name", ["set12", "train400", "rni6"])
+def test_pinned_hashes_match_the_real_files(name):
+    """The hashes a download is checked against are those of the files the book uses."""
+    import hashlib
+
+    root = os.environ.get("DENOISE_DATA_DIR", "")
+    folder = os.path.join(root, name)
+    if not root or not os.path.isdir(folder):
+        pytest.skip(f"needs {name} in DENOISE_DATA_DIR")
+    spec = data.DATASETS[name]
+    assert len(spec["files"]) == len(spec["sha256"]) == spec["count"]
+    for fname, digest in zip(spec["files"], spec["sha256"]):
+        with open(os.path.join(folder, fname), "rb") as fh:
+            assert hashlib.sha256(fh.read()).hexdigest() == digest, fname

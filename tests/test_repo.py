@@ -46,3 +46,29 @@ def test_tests_cannot_reach_the_network():
         socket.create_connection(("192.0.2.1", 80), timeout=1)
     with pytest.raises(OSError, match="may not use the network"):
         socket.socket().connect(("example.org", 443))
+
+
+#: a measured quantity typed into prose: a number followed by a unit of quality, time or size
+MEASURED = re.compile(r"(?<![\w.{`$])(\d+(?:[.,]\d+)?)\s*(dB|s\b|%|minutes?\b|min\b|seconds?\b|ms\b|×(?!\s*\d))")
+
+
+def _prose(path):
+    """The markdown cells' text, without code spans, maths and glue roles."""
+    nb = json.loads(path.read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    text = re.sub(r"\{glue:?\w*\}`[^`]*`", " ", text)
+    text = re.sub(r"`[^`]*`", " ", text)
+    return re.sub(r"\$[^$]*\$", " ", text)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_measured_number_is_typed_into_prose(path):
+    """Every dB, second, minute, per cent or speed-up in a chapter's text comes from code
+    (du.glue + {glue:text}), so it cannot drift from what the notebook computes."""
+    found = [m.group(0) for m in MEASURED.finditer(_prose(path))]
+    assert not found, f"{path.name} types measured numbers into its prose: {found}"
+
+
+def test_the_prose_scan_finds_typed_numbers():
+    sample = "reaches 30.44 dB in 60 minutes, 2.5× faster; 21 % less, {glue:text}`x:.2f` dB"
+    assert [m.group(1) for m in MEASURED.finditer(sample)] == ["30.44", "60", "2.5", "21"]

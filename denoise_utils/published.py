@@ -1,0 +1,35 @@
+"""Published results the book compares against, each with its source (§1, §4.1).
+
+The one place such figures are typed: chapters read them with :func:`result` and
+quote them through ``du.glue``, so a typo cannot hide in prose. Mean PSNR in dB on
+additive white Gaussian noise of level σ (0-255 scale).
+"""
+
+#: (method, data set, sigma) -> (PSNR dB, source)
+RESULTS = {
+    ("BM3D", "set12", 15): (32.37, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("BM3D", "set12", 25): (29.97, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("BM3D", "set12", 50): (26.72, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("DnCNN-S", "set12", 15): (32.86, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("DnCNN-S", "set12", 25): (30.44, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("DnCNN-S", "set12", 50): (27.18, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("BM3D", "bsd68", 25): (28.57, "Zhang et al. (2017), DnCNN paper, Table I"),
+    ("DnCNN-S", "bsd68", 25): (29.23, "Zhang et al. (2017), DnCNN paper, Table I"),
+    ("NLRN", "bsd68", 25): (29.41, "Liu et al. (2018), NLRN paper, Table 2"),
+}
+
+
+def result(method, dataset, sigma):
+    """The published mean PSNR (dB) of ``method`` on ``dataset`` at noise level ``sigma``."""
+    key = (method, str(dataset).lower(), int(sigma))
+    if key not in RESULTS:
+        known = sorted({f"{m} on {d} at σ={s}" for m, d, s in RESULTS})
+        raise KeyError(f"no published result for {method} on {dataset} at σ={sigma}; "
+                       f"known: {', '.join(known)}")
+    return RESULTS[key][0]
+
+
+def source(method, dataset, sigma):
+    """Where :func:`result`'s figure comes from."""
+    result(method, dataset, sigma)
+    return RESULTS[(method, str(dataset).lower(), int(sigma))][1]
