@@ -93,7 +93,7 @@ def load_image(path, as_gray=False):
             raw = np.asarray(iio.imread(path))
     except MemoryError:
         raise ValueError(f"{path!r} is too large to fit in memory") from None
-    except Exception as err:
+    except Exception:
         raise ValueError(f"cannot read {path!r}: it is corrupt, cut short, or not a format "
                          "this package reads (PNG, JPEG, TIFF, BMP)") from None
     if raw.ndim == 3 and raw.shape[-1] > 4 and raw.shape[0] <= 4:  # channels first (TIFF)

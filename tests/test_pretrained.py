@@ -1,5 +1,3 @@
-import json
-
 import imageio.v3 as iio
 import numpy as np
 import pytest

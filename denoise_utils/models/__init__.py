@@ -1,0 +1,95 @@
+"""Keras denoisers, one module per family, and the glue to run them on whole images (§2, §4).
+
+Models map a noisy batch (N, H, W, C) to a denoised batch of the same shape and
+are written with ``keras`` / ``keras.ops`` only, so they run under TensorFlow or JAX.
+The families, as the book's chapters: :mod:`.cnn` (§4.1), :mod:`.rnn` (§4.2) and
+:mod:`.autoencoder` (§4.4); their builders are also importable from here.
+"""
+
+import keras
+import numpy as np
+
+from .._checks import as_float_image
+from .autoencoder import dense_autoencoder, unet
+from .cnn import PixelUnshuffle, dncnn, fast_dncnn  # noqa: F401
+from .rnn import ScanLines, recurrent_unet  # noqa: F401
+
+
+def apply_model(model, noisy, clip=True, multiple=1):
+    """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
+
+    Adds the batch and channel axes the model needs, removes them afterwards, and by
+    default clips the result to [0, 1]. Models that need sides divisible by
+    ``multiple`` get the image mirror-padded and the result cropped back, so any
+    size works. Returns float32 of the input's shape.
+    """
+    y = as_float_image(noisy, name="noisy", noisy=True)
+    batch = y[None, ..., None] if y.ndim == 2 else y[None]
+    want = model.input_shape[-1]
+    if want is not None and batch.shape[-1] != want:
+        raise ValueError(f"the model takes {want}-channel images; this one has "
+                         f"{batch.shape[-1]}")
+    h, w = batch.shape[1:3]
+    ph, pw = -h % multiple, -w % multiple
+    if ph or pw:
+        batch = np.pad(batch, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="symmetric")
+    out = np.asarray(model.predict(batch, verbose=0), np.float32)[0, :h, :w]
+    out = out.reshape(y.shape)
+    return np.clip(out, 0.0, 1.0) if clip else out
+
+
+def apply_patchwise(model, noisy, stride=8):
+    """Run a model that takes fixed-size patches over a whole image (§4.4).
+
+    Cuts overlapping patches every ``stride`` pixels (mirror-padding the borders),
+    denoises them in batches and averages the overlaps. Returns float32 of the
+    input's shape in [0, 1].
+    """
+    y = as_float_image(noisy, name="noisy", noisy=True)
+    img = y[..., None] if y.ndim == 2 else y
+    p = model.input_shape[1]
+    h, w = img.shape[:2]
+    pad = [(0, (-(h - p) % stride) if h > p else p - h), (0, (-(w - p) % stride) if w > p else p - w)]
+    img = np.pad(img, pad + [(0, 0)], mode="symmetric")
+    rows = range(0, img.shape[0] - p + 1, stride)
+    cols = range(0, img.shape[1] - p + 1, stride)
+    patches = np.stack([img[r:r + p, c:c + p] for r in rows for c in cols])
+    out = np.asarray(model.predict(patches, batch_size=256, verbose=0), np.float32)
+    acc, count = np.zeros_like(img), np.zeros(img.shape[:2] + (1,), np.float32)
+    for k, (r, c) in enumerate((r, c) for r in rows for c in cols):
+        acc[r:r + p, c:c + p] += out[k]
+        count[r:r + p, c:c + p] += 1
+    return np.clip(acc / count, 0, 1)[:h, :w].reshape(y.shape)
+
+
+def receptive_field(model, size=256):
+    """Width in pixels of the region of the input that one output pixel depends on (§4.1, §4.4).
+
+    Measured, not derived: a copy of ``model`` with random kernels is run on a blank
+    ``size`` x ``size`` image and on the same image with one pixel poked in the middle,
+    and the width of the region whose output changed is returned.
+    """
+    probe = keras.models.clone_model(model)
+    rng = np.random.default_rng(0)
+    for w in probe.weights:                     # random kernels; biases and BN as built
+        if len(w.shape) == 4:
+            w.assign(rng.standard_normal(w.shape).astype(np.float32) * 0.1)
+    channels = model.input_shape[-1]
+    blank = np.zeros((1, size, size, channels), np.float32)
+    poked = blank.copy()
+    poked[0, size // 2, size // 2] = 1.0
+    diff = np.abs(np.asarray(probe(poked)) - np.asarray(probe(blank))).max(axis=(0, 2, 3))
+    changed = np.nonzero(diff)[0]
+    return int(changed.max() - changed.min() + 1)
+
+
+#: model builders by name, as training configs refer to them
+BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
+            "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet}
+
+
+def build_model(config):
+    """The untrained model a training config describes (``model``, ``model_kwargs``) (§4.1)."""
+    if config["model"] not in BUILDERS:
+        raise ValueError(f"unknown model {config['model']!r}; choose one of {sorted(BUILDERS)}")
+    return BUILDERS[config["model"]](**config.get("model_kwargs", {}))

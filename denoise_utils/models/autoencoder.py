@@ -1,0 +1,76 @@
+"""Autoencoder denoisers (§3.4, §4.4): the U-Net, the plain encoder-decoder and the
+article's dense autoencoder, repaired."""
+
+import keras
+
+
+def _unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True):
+    """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``."""
+    layers = keras.layers
+
+    def convs(h, width):
+        for _ in range(blocks):
+            h = layers.Conv2D(width, 3, padding="same", activation="relu")(h)
+        return h
+
+    saved = []
+    for width, wider in zip(filters[:-1], filters[1:]):
+        h = convs(h, width)
+        saved.append(h)
+        h = layers.Conv2D(wider, 2, strides=2)(h)
+    h = convs(h, filters[-1])
+    if code:
+        h = layers.Conv2D(code, 1, name="code")(h)
+    for width, skip in zip(reversed(filters[:-1]), reversed(saved)):
+        h = layers.Conv2DTranspose(width, 2, strides=2)(h)
+        h = layers.Add()([h, skip]) if skips else h
+        h = convs(h, width)
+    init = "zeros" if zero_last else "glorot_uniform"
+    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
+
+
+def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None):
+    """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
+
+    Each level runs ``blocks`` conv+ReLU layers, then a 2x2 stride-2 convolution halves
+    the size and moves to the next width in ``filters``; the decoder mirrors it with
+    2x2 stride-2 transposed convolutions. With ``skips`` every decoder level adds the
+    encoder's features of the same size (as DRUNet does); with ``residual`` (default:
+    same as ``skips``) the network predicts the noise and returns the input minus it.
+    Without both it is a plain convolutional autoencoder: everything it outputs has
+    passed through the bottleneck. ``code`` squeezes the bottleneck to that many
+    channels with a linear 1x1 convolution. Image sides must be
+    multiples of ``2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
+    """
+    residual = skips if residual is None else residual
+    y = keras.Input((None, None, channels), name="noisy")
+    # a residual network starts as the identity (zero noise estimate), like DnCNN
+    out = _unet_body(y, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
+    if residual:
+        out = keras.layers.Subtract(name="denoised")([y, out])
+    return keras.Model(y, out, name="unet" if skips else "conv_autoencoder")
+
+
+def dense_autoencoder(patch=32, channels=1, code=64):
+    """The article's §4.4 autoencoder with its shapes repaired (§3.4, §4.4).
+
+    The encoder is the article's (conv, pool, conv, pool, conv, a ``code``-unit
+    Dense bottleneck). The decoder maps the code to a 4x4x64 map and upsamples it
+    with three stride-2 transposed convolutions, the last one to ``channels``
+    with a sigmoid, so a ``patch`` x ``patch`` x ``channels`` patch comes out at
+    the size it went in. ``patch`` must be 32 (the sizes the layers fit).
+    """
+    if patch != 32:
+        raise ValueError(f"the article's layers fit 32x32 patches only, got patch={patch}")
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((patch, patch, channels), name="noisy"),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.Flatten(),
+        layers.Dense(code, activation="relu", name="code"),
+        layers.Dense(4 * 4 * 64, activation="relu"), layers.Reshape((4, 4, 64)),
+        layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(channels, 3, strides=2, padding="same", activation="sigmoid"),
+    ], name="dense_autoencoder")

@@ -1,0 +1,73 @@
+"""Convolutional denoisers (§4.1): DnCNN and its half-resolution variant."""
+
+import keras
+
+
+def _body(h, depth, filters, out_channels, batch_norm, zero_last=True):
+    """conv+ReLU, (depth-2) x conv(+BN)+ReLU, conv: DnCNN's plain stack of 3x3 layers."""
+    layers = keras.layers
+    h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
+    for _ in range(depth - 2):
+        h = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(h)
+        if batch_norm:
+            h = layers.BatchNormalization(momentum=0.9, epsilon=1e-4)(h)
+        h = layers.Activation("relu")(h)
+    # the last layer starts at zero: the untrained model is the identity, and
+    # training does not begin with a huge noise estimate (which can stall it)
+    init = "zeros" if zero_last else "glorot_uniform"
+    return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
+
+
+def dncnn(depth=17, filters=64, channels=1, batch_norm=True, residual=True):
+    """DnCNN (Zhang et al., 2017): conv+ReLU, (depth-2) x conv+BN+ReLU, conv (§4.1).
+
+    The network predicts the noise (residual learning); the model returns the input
+    minus that prediction, so its output is the denoised image, of any size. With
+    ``residual=False`` the same stack must output the clean image itself.
+    """
+    y = keras.Input((None, None, channels), name="noisy")
+    if not residual:
+        return keras.Model(y, _body(y, depth, filters, channels, batch_norm, zero_last=False),
+                           name=f"dncnn{depth}_direct")
+    noise = _body(y, depth, filters, channels, batch_norm)
+    return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]), name=f"dncnn{depth}")
+
+
+@keras.saving.register_keras_serializable(package="denoise_utils")
+class PixelUnshuffle(keras.layers.Layer):
+    """(N, H, W, C) -> (N, H/s, W/s, C*s*s): each s x s block becomes channels (§4.1)."""
+
+    def __init__(self, scale=2, inverse=False, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.inverse = int(scale), bool(inverse)
+
+    def call(self, x):
+        ops = keras.ops
+        if self.inverse:
+            return ops.depth_to_space(x, self.scale)
+        return ops.space_to_depth(x, self.scale)
+
+    def compute_output_shape(self, shape):
+        s = self.scale
+        grow = (lambda d: None if d is None else d * s) if self.inverse else \
+               (lambda d: None if d is None else d // s)
+        c = shape[3] // (s * s) if self.inverse else shape[3] * s * s
+        return (shape[0], grow(shape[1]), grow(shape[2]), c)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "inverse": self.inverse}
+
+
+def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
+    """A DnCNN that works at 1/``scale`` resolution, as FFDNet does (Zhang et al., 2018) (§4.1).
+
+    Pixel-unshuffling turns each 2x2 block into 4 channels, so every convolution
+    touches a quarter of the positions: about four times less work per image. It
+    trains without batch normalisation (which stalled it on this data). Image
+    sides must be multiples of ``scale`` (``apply_model(..., multiple=scale)`` pads).
+    """
+    y = keras.Input((None, None, channels), name="noisy")
+    h = _body(PixelUnshuffle(scale)(y), depth, filters, channels * scale * scale, batch_norm)
+    noise = PixelUnshuffle(scale, inverse=True, name="noise")(h)
+    return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]),
+                       name=f"fast_dncnn{depth}")

@@ -1,0 +1,60 @@
+"""Recurrent denoisers (§2, §3.2, §4.2): sweeps along rows and columns, and one block
+applied again and again with shared weights."""
+
+import keras
+
+from .autoencoder import _unet_body
+
+
+@keras.saving.register_keras_serializable(package="denoise_utils")
+class ScanLines(keras.layers.Layer):
+    """A bidirectional GRU run along every row of a feature map (§2, §3.2).
+
+    Each row of a (N, H, W, C) tensor is one sequence of W pixels, so one layer
+    lets every pixel see its whole row; apply it again to the transposed map to
+    cover columns. Output: (N, H, W, 2 * units).
+    """
+
+    def __init__(self, units=16, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.rnn = keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True))
+
+    def build(self, input_shape):
+        self.rnn.build((None, input_shape[2], input_shape[3]))
+
+    def call(self, x):
+        ops = keras.ops
+        n, h, w, c = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2], ops.shape(x)[3]
+        y = self.rnn(ops.reshape(x, (n * h, w, c)))
+        return ops.reshape(y, (n, h, w, 2 * self.units))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:3], 2 * self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def recurrent_unet(channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, state=16):
+    """One small U-Net applied ``steps`` times with the same weights: a recurrent denoiser (§4.2).
+
+    Step t reads the noisy image, the current estimate x_t and a hidden state h_t of
+    ``state`` channels, and returns a correction and the next state:
+    x_{t+1} = x_t - d_t, with x_0 the noisy image and h_0 a 3x3 convolution of it.
+    Unrolled, it is ``steps`` U-Nets deep with the parameters of one (MemNet, NLRN and
+    R3N share weights across iterations this way). ``steps`` may differ between training
+    and use: the weights do not depend on it.
+    """
+    layers = keras.layers
+    y = keras.Input((None, None, channels), name="noisy")
+    cell_in = keras.Input((None, None, 2 * channels + state), name="noisy_estimate_state")
+    cell = keras.Model(cell_in, _unet_body(cell_in, filters, blocks, channels + state),
+                       name="cell")
+    h = layers.Conv2D(state, 3, padding="same", activation="tanh", name="state0")(y)
+    x = y
+    for t in range(steps):
+        out = cell(layers.Concatenate()([y, x, h]))
+        x = layers.Subtract(name=f"estimate{t + 1}")([x, out[..., :channels]])
+        h = layers.Activation("tanh")(out[..., channels:])
+    return keras.Model(y, x, name=f"recurrent_unet{steps}")
