@@ -1,0 +1,114 @@
+"""One table of every shipped model, measured the same way (§4.1; the README's table).
+
+``python -m denoise_utils leaderboard --markdown`` prints it; the README holds its output
+verbatim and a test recomputes the quality columns, so the README cannot drift from the
+weights. Gray models are scored on Set12 at the σ they were trained for (blind ones at
+σ = 15, 25 and 50), colour models and ``du.denoise``'s colour route on scikit-image's four
+colour photos at σ = 25; noise from fixed seeds, as everywhere in the book.
+"""
+
+import statistics
+import time
+
+from . import pretrained
+from .metrics import evaluate
+
+BLIND_SIGMAS = (15, 25, 50)
+COLOUR_ROUTE = "du.denoise (colour route)"
+#: the classical rows: (name, family label); BM3D is CBM3D on colour photos
+CLASSICAL = (("noisy input", "–"), ("non-local means", "classical"), ("BM3D", "classical"))
+
+
+def entries(names=None, classical=False):
+    """(model, data set, σ) for each row: every shipped model (or ``names``), the colour
+    route, and with ``classical`` the noisy input, non-local means and BM3D at each level."""
+    everything = names is None
+    names = pretrained.available() if names is None else names
+    out = []
+    for name in names:
+        cfg = pretrained.info(name)
+        dataset = "set12" if cfg["channels"] == 1 else "samples"
+        sigmas = BLIND_SIGMAS if cfg["blind"] else (cfg["sigma"],)
+        out += [(name, dataset, float(s)) for s in sigmas]
+    if everything:
+        out.append((COLOUR_ROUTE, "samples", 25.0))
+    if classical:
+        out += [(name, "set12", float(s)) for name, _ in CLASSICAL for s in BLIND_SIGMAS]
+        out += [(name, "samples", 25.0) for name, _ in CLASSICAL]
+    return out
+
+
+def _denoiser(name, sigma, ensemble=False):
+    from . import classical
+
+    if name == "noisy input":
+        return lambda y: y
+    if name in ("non-local means", "BM3D"):
+        fn = classical.nl_means if name == "non-local means" else classical.bm3d
+        return lambda y: fn(y, sigma)
+    model = None if name == COLOUR_ROUTE else name
+    blind = model is not None and pretrained.info(model)["blind"]
+    return lambda y: pretrained.denoise(y, sigma=None if blind else sigma, model=model,
+                                        ensemble=ensemble)
+
+
+def _ms_per_megapixel(fn, image, repeats=3):
+    fn(image)                                            # warm-up (graph building)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(image)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times) / (image.shape[0] * image.shape[1] / 1e6)
+
+
+def measure(names=None, ensemble=True, timing=True, classical=False, datasets=None):
+    """The leaderboard's rows as dicts (PSNR/SSIM, ×8, parameters, minutes, ms per megapixel)."""
+    from .data import load_dataset
+
+    datasets = datasets or {}
+    families = dict(CLASSICAL)
+    rows = []
+    for name, dataset, sigma in entries(names, classical):
+        if dataset not in datasets:
+            datasets[dataset] = load_dataset(dataset, fallback=False)
+        images = datasets[dataset]
+        fn = _denoiser(name, sigma)
+        ev = evaluate(fn, images, sigma)
+        row = dict(model=name, dataset=dataset, sigma=sigma, psnr=ev.psnr, ssim=ev.ssim)
+        if name == COLOUR_ROUTE or name in families:
+            row.update(family=families.get(name, "(gray models)"), params=None, minutes=None)
+        else:
+            cfg = pretrained.info(name)
+            row.update(family=cfg.get("family", "?"), params=pretrained.load(name).count_params(),
+                       minutes=pretrained.minutes(name, total=True))
+        if ensemble and name not in families:
+            row["psnr_x8"] = evaluate(_denoiser(name, sigma, ensemble=True), images, sigma).psnr
+        if timing and name != "noisy input":
+            row["ms_per_mp"] = _ms_per_megapixel(fn, next(iter(images.values())))
+        rows.append(row)
+    return rows
+
+
+def markdown(rows):
+    """The rows as a Markdown table."""
+    head = ["model", "family", "test set", "σ", "PSNR (dB)", "SSIM", "×8 PSNR",
+            "parameters", "training minutes", "ms / megapixel"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [f"`{r['model']}`", r["family"], r["dataset"], f"{r['sigma']:g}",
+                 f"{r['psnr']:.2f}", f"{r['ssim']:.4f}",
+                 f"{r['psnr_x8']:.2f}" if r.get("psnr_x8") is not None else "–",
+                 f"{r['params']:,}" if r.get("params") else "–",
+                 f"{r['minutes']:.0f}" if r.get("minutes") else "–",
+                 f"{r['ms_per_mp']:.0f}" if r.get("ms_per_mp") is not None else "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def parse(table):
+    """Rows of a Markdown table written by :func:`markdown`, as dicts of strings."""
+    lines = [line for line in table.strip().splitlines() if line.startswith("|")]
+    head = [c.strip() for c in lines[0].strip("|").split("|")]
+    return [dict(zip(head, (c.strip() for c in line.strip("|").split("|"))))
+            for line in lines[2:]]

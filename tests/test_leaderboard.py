@@ -1,0 +1,70 @@
+"""The leaderboard command, and the README's table that is its output."""
+
+import pathlib
+
+import numpy as np
+import pytest
+
+import denoise_utils as du
+from denoise_utils import __main__ as cli
+from denoise_utils import leaderboard, pretrained
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+START, END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
+
+
+def _readme_rows():
+    text = (ROOT / "README.md").read_text()
+    assert START in text and END in text, "the README has no generated leaderboard block"
+    return leaderboard.parse(text.split(START)[1].split(END)[0])
+
+
+def test_measure_covers_every_model_and_formats(shipped):
+    rng = np.random.default_rng(0)
+    gray = {f"{i:02d}": rng.random((24, 20)).astype(np.float32) for i in range(2)}
+    colour = {"c": rng.random((16, 16, 3)).astype(np.float32)}
+    rows = leaderboard.measure(datasets={"set12": gray, "samples": colour}, classical=True)
+    models = [r["model"] for r in rows]
+    assert set(pretrained.available()) | {leaderboard.COLOUR_ROUTE} <= set(models)
+    assert models.count("gray_blind") == 3                  # blind: at σ = 15, 25 and 50
+    assert models.count("BM3D") == 4 and models.count("noisy input") == 4
+    parsed = leaderboard.parse(leaderboard.markdown(rows))
+    assert [r["model"] for r in parsed] == [f"`{m}`" for m in models]
+    shipped_rows = [r for r in parsed if r["model"].strip("`") in pretrained.available()]
+    assert all(r["×8 PSNR"] != "–" and r["ms / megapixel"] != "–" and r["parameters"] != "–"
+               for r in shipped_rows)
+    noisy = [r for r in parsed if r["model"] == "`noisy input`"]
+    assert all(r["×8 PSNR"] == "–" and r["ms / megapixel"] == "–" for r in noisy)
+
+
+def test_leaderboard_command(shipped, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "set12"
+    folder.mkdir()
+    for i in range(12):
+        du.save_image(folder / f"{i + 1:02d}.png", np.full((16, 20), 0.3 + 0.02 * i, np.float32))
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
+    assert cli.main(["leaderboard", "--markdown", "--no-timing", "--no-ensemble",
+                     "--model", "gray_s25"]) == 0
+    rows = leaderboard.parse(capsys.readouterr().out)
+    assert [(r["model"], r["test set"], r["σ"]) for r in rows] == [("`gray_s25`", "set12", "25")]
+
+
+def test_the_readme_lists_every_shipped_model():
+    listed = {r["model"].strip("`") for r in _readme_rows()}
+    assert set(pretrained.available()) <= listed, set(pretrained.available()) - listed
+    assert "python -m denoise_utils leaderboard --markdown --classical" in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_table_is_what_the_weights_score():
+    """PSNR and SSIM of every shipped model, recomputed (without ×8 and timing, which CI
+    cannot afford), must equal the README's cells to the printed digit."""
+    try:
+        du.load_dataset("set12", fallback=False)
+    except RuntimeError:
+        pytest.skip("needs Set12 in DENOISE_DATA_DIR")
+    readme = {(r["model"].strip("`"), r["test set"], r["σ"]): r for r in _readme_rows()}
+    for row in leaderboard.measure(ensemble=False, timing=False):
+        key = (row["model"], row["dataset"], f"{row['sigma']:g}")
+        assert key in readme, f"README lacks {key}"
+        assert readme[key]["PSNR (dB)"] == f"{row['psnr']:.2f}", key
+        assert readme[key]["SSIM"] == f"{row['ssim']:.4f}", key
