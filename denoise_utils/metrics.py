@@ -156,3 +156,108 @@ def per_image_table(results, column="psnr"):
         lines.append(f"| {name} | " + " | ".join(fmt.format(ev.per_image[i][column])
                                                    for ev in evals) + " |")
     return "\n".join(lines)
+
+
+# Perception measures (§4.3): how natural an output looks, with no downloaded network.
+
+def _gray_list(images, name):
+    items = images.values() if isinstance(images, dict) else images
+    if isinstance(images, np.ndarray) and images.ndim <= 3 and images.shape[-1] not in (1, 3):
+        items = [images]
+    out = [as_float_image(im, name=name, noisy=True) for im in items]
+    return [(im.mean(axis=-1) if im.ndim == 3 else im).astype(np.float64) for im in out]
+
+
+def sliced_wasserstein(clean, estimates, patch=7, levels=3, per_image=256, projections=512, seed=0):
+    """Sliced Wasserstein distance between the local patches of ``estimates`` and ``clean`` (§4.3).
+
+    The measure of Karras et al. (2018, progressive GANs, appendix D), for gray images
+    (colour is averaged): each image is split into a Laplacian pyramid of ``levels``
+    levels, ``per_image`` random ``patch`` x ``patch`` patches are cut from every
+    level at the same places in both sets, normalised by the clean patches' mean and
+    standard deviation (so a loss of contrast counts), and the Wasserstein distance
+    between the two sets of patches is averaged over ``projections`` random
+    directions. Returns the mean over levels, times 1000 as in the paper: 0 for equal
+    patch statistics, larger as the outputs' textures depart from clean ones. A
+    distribution distance: it does not reward matching each pixel.
+    """
+    from skimage.transform import pyramid_laplacian
+
+    a, b = _gray_list(clean, "clean"), _gray_list(estimates, "estimates")
+    if len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
+        raise ValueError("clean and estimates must be lists of images of the same shapes")
+    rng = np.random.default_rng(seed)
+    scores = []
+    for level in range(levels):
+        pa, pb = [], []
+        for x, y in zip(a, b):
+            lx = list(pyramid_laplacian(x, max_layer=level))[level]
+            ly = list(pyramid_laplacian(y, max_layer=level))[level]
+            if min(lx.shape) < patch:
+                raise ValueError(f"image of {x.shape} too small for {levels} levels of {patch}px patches")
+            i = rng.integers(lx.shape[0] - patch + 1, size=per_image)
+            j = rng.integers(lx.shape[1] - patch + 1, size=per_image)
+            idx = (i[:, None, None] + np.arange(patch)[:, None], j[:, None, None] + np.arange(patch))
+            pa.append(lx[idx].reshape(per_image, -1))
+            pb.append(ly[idx].reshape(per_image, -1))
+        pa, pb = np.concatenate(pa), np.concatenate(pb)
+        mean, std = pa.mean(), pa.std() + 1e-12
+        pa, pb = (pa - mean) / std, (pb - mean) / std
+        dirs = rng.standard_normal((pa.shape[1], projections))
+        dirs /= np.linalg.norm(dirs, axis=0)
+        proj_a, proj_b = np.sort(pa @ dirs, axis=0), np.sort(pb @ dirs, axis=0)
+        scores.append(np.abs(proj_a - proj_b).mean())
+    return float(np.mean(scores) * 1000)
+
+
+def radial_power_spectrum(image, bins=64):
+    """Radially averaged power spectrum of a gray image (colour is averaged) (§4.3).
+
+    Returns ``(frequency, power)``: ``bins`` rings of spatial frequency from 0 to 0.5
+    cycles per pixel and the mean of ``|FFT|^2 / pixels`` in each. Smoothing removes
+    power at high frequencies; noise adds it. The image is first tapered by a Hann
+    window, so its borders (a jump where the FFT wraps around) add no false detail.
+    """
+    (x,) = _gray_list([image], "image")
+    window = np.outer(np.hanning(x.shape[0]), np.hanning(x.shape[1]))
+    f = np.fft.fftshift(np.abs(np.fft.fft2((x - x.mean()) * window)) ** 2) / window.sum() ** 2 * x.size
+    fy = np.fft.fftshift(np.fft.fftfreq(x.shape[0]))[:, None]
+    fx = np.fft.fftshift(np.fft.fftfreq(x.shape[1]))[None, :]
+    radius = np.hypot(fy, fx).ravel()
+    keep = radius <= 0.5
+    edges = np.linspace(0, 0.5, bins + 1)
+    which = np.clip(np.digitize(radius[keep], edges) - 1, 0, bins - 1)
+    power = np.bincount(which, f.ravel()[keep], bins) / np.maximum(np.bincount(which, None, bins), 1)
+    return (edges[:-1] + edges[1:]) / 2, power
+
+
+def high_frequency_ratio(clean, estimate, band=(2 / 3, 1.0)):
+    """Power of ``estimate`` over power of ``clean`` in a band of high frequencies (§4.3).
+
+    ``band`` is a (low, high) fraction of the radial frequency range 0..0.5 cycles per
+    pixel; the default is its top third. 1 means the output has the clean image's fine
+    detail (in quantity, not in place); below 1 it is over-smoothed, above 1 it is
+    noisy or has invented texture.
+    """
+    f, pc = radial_power_spectrum(clean)
+    _, pe = radial_power_spectrum(estimate)
+    sel = (f >= 0.5 * band[0]) & (f <= 0.5 * band[1])
+    if not sel.any() or pc[sel].sum() == 0:
+        raise ValueError(f"the clean image has no power in the band {band}")
+    return float(pe[sel].sum() / pc[sel].sum())
+
+
+def gradient_distance(clean, estimate):
+    """Wasserstein-1 distance between the gradient-magnitude histograms of two images (§4.3).
+
+    Gradients by the Sobel filter (gray; colour is averaged). A blurry output has too
+    many small gradients, a noisy one too many large ones; both move the histogram.
+    In units of intensity per pixel.
+    """
+    from scipy.stats import wasserstein_distance
+    from skimage.filters import sobel
+
+    x, y = _gray_list([clean], "clean")[0], _gray_list([estimate], "estimate")[0]
+    if x.shape != y.shape:
+        raise ValueError(f"clean {x.shape} and estimate {y.shape} differ in shape")
+    return float(wasserstein_distance(sobel(x).ravel(), sobel(y).ravel()))

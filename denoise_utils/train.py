@@ -19,7 +19,10 @@ sets lose their held-out images, ``data.HOLDOUT_EVERY``, and a training set name
 ``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``,
 and either ``lr_milestones`` (epochs at which the rate falls tenfold) or ``minutes``
 (a wall-clock budget: cosine decay over it, then stop), and ``init`` (a shipped model
-whose weights start the run: fine-tuning). Read by ``pretrained`` only: ``margin`` (the
+whose weights start the run: fine-tuning), and ``adversarial`` (train against a PatchGAN
+critic, §4.3: ``weight`` of the adversarial loss, ``loss`` ``"ns"``/``"ragan"``, ``pixel``
+``"mse"``/``"l1"``, ``d_lr``, ``discriminator`` keyword arguments; the critic and both
+optimizers are checkpointed too). Read by ``pretrained`` only: ``margin`` (the
 context ``denoise`` gives each tile) and ``rank`` (the higher wins where several shipped
 models fit an image).
 """
@@ -41,17 +44,20 @@ DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=N
 
 
 def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
-        lr=1e-3, loss="mse", epochs=1, seed=0):
+        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1):
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 
     The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
     optimizer (then ``lr`` is ignored); ``loss`` any Keras loss; the steps are split
-    into ``epochs`` so the returned History has that many points. The History gets
-    a ``seconds`` attribute: the training wall time.
+    into ``epochs`` so the returned History has that many points. With ``val`` (images
+    held out of training) the History also gets ``val_psnr`` after each epoch, at
+    ``sigma`` (25 for a range), the model run by ``apply_model(..., multiple=multiple)`` (§4.2). The
+    History gets a ``seconds`` attribute: the training wall time, validation excluded.
     """
     import keras
 
     from .data import PatchDataset
+    from .metrics import evaluate
 
     if isinstance(optimizer, str):
         makers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
@@ -61,9 +67,18 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     model.compile(optimizer=optimizer, loss=loss)
     data = PatchDataset(images, patch_size=patch_size, batch_size=batch_size,
                         steps=max(steps // epochs, 1), sigma=sigma, seed=seed)
+    spent, val_sigma = [], 25 if isinstance(sigma, (tuple, list)) else sigma
+
+    class Validate(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            start = time.perf_counter()
+            logs["val_psnr"] = evaluate(lambda y: apply_model(model, y, multiple=multiple),
+                                        val, val_sigma, seed=seed).psnr
+            spent.append(time.perf_counter() - start)
+
     start = time.perf_counter()
-    history = model.fit(data, epochs=epochs, verbose=0)
-    history.seconds = time.perf_counter() - start
+    history = model.fit(data, epochs=epochs, verbose=0, callbacks=[Validate()] if val else [])
+    history.seconds = time.perf_counter() - start - sum(spent)
     return history
 
 
@@ -83,6 +98,63 @@ def load_config(config):
     return cfg
 
 
+def _learning_rate(cfg, state, epoch):
+    """The rate for ``epoch``: cosine over the ``minutes`` budget, or tenfold drops at milestones."""
+    if cfg["minutes"]:
+        frac = min(state["seconds"] / (60 * cfg["minutes"]), 1.0)
+        return cfg["lr"] * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * frac)))
+    return cfg["lr"] * 0.1 ** sum(epoch >= m for m in cfg["lr_milestones"])
+
+
+def _adversarial_trainer(cfg, model):
+    from .models.gan import AdversarialTrainer, patch_discriminator
+
+    adv = dict(cfg["adversarial"])
+    unknown = set(adv) - {"weight", "loss", "pixel", "d_lr", "discriminator"}
+    if unknown:
+        raise ValueError(f"adversarial: unknown keys {sorted(unknown)}")
+    critic = patch_discriminator(model.input_shape[-1], **adv.pop("discriminator", {}))
+    return AdversarialTrainer(model, critic, lr=cfg["lr"], **adv)
+
+
+def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose):
+    """The epochs of adversarial training: the same log, checkpoints and budget as ``fit``'s."""
+    import csv
+
+    from .metrics import evaluate, sliced_wasserstein
+
+    log_path = os.path.join(out, "log.csv")
+    for epoch in range(state["epoch"], cfg["epochs"]):
+        start = time.perf_counter()
+        trainer.learning_rate = _learning_rate(cfg, state, epoch)
+        sums = {}
+        for i in range(len(data)):
+            for k, v in trainer.train_step(*data[i]).items():
+                sums[k] = sums.get(k, 0.0) + v / len(data)
+        data.on_epoch_end()
+        state["seconds"] += time.perf_counter() - start
+        state["epoch"] = epoch + 1
+        ev = evaluate(lambda y: apply_model(trainer.generator, y, multiple=cfg["multiple"]),
+                      val, val_sigma, seed=0, keep_images=True)
+        kept = ev.images.values()
+        row = {"epoch": epoch, **sums, "val_psnr": ev.psnr,
+               "val_swd": sliced_wasserstein([k["clean"] for k in kept], [k["denoised"] for k in kept]),
+               "learning_rate": trainer.learning_rate, "seconds": state["seconds"]}
+        new = not os.path.isfile(log_path)
+        with open(log_path, "a", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+        trainer.save(out)
+        with open(os.path.join(out, "state.json"), "w") as fh:
+            json.dump(state, fh)
+        if verbose:
+            print(" ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
+        if cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]:
+            break
+
+
 def _callbacks(cfg, out, state, val, val_sigma):
     import keras
 
@@ -93,12 +165,7 @@ def _callbacks(cfg, out, state, val, val_sigma):
 
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.perf_counter()
-            if cfg["minutes"]:
-                frac = min(state["seconds"] / (60 * cfg["minutes"]), 1.0)
-                lr = cfg["lr"] * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * frac)))
-            else:
-                lr = cfg["lr"] * 0.1 ** sum(epoch >= m for m in cfg["lr_milestones"])
-            self.model.optimizer.learning_rate = lr
+            self.model.optimizer.learning_rate = _learning_rate(cfg, state, epoch)
 
         def on_epoch_end(self, epoch, logs=None):
             state["seconds"] += time.perf_counter() - self.start
@@ -143,19 +210,29 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     os.makedirs(out, exist_ok=True)
     set_seed(cfg["seed"])
     state_path = os.path.join(out, "state.json")
-    if os.path.isfile(state_path) and os.path.isfile(os.path.join(out, "model.keras")):
+    resume = os.path.isfile(state_path)
+    state = {"epoch": 0, "seconds": 0.0}
+    if resume:
         with open(state_path) as fh:
             state = json.load(fh)
-        model = keras.models.load_model(os.path.join(out, "model.keras"))
         print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
     else:
-        state = {"epoch": 0, "seconds": 0.0}
+        with open(os.path.join(out, "config.json"), "w") as fh:
+            json.dump(cfg, fh, indent=2)
+    if cfg.get("adversarial"):
+        model = build_model(cfg)
+        trainer = _adversarial_trainer(cfg, model)
+        if resume:
+            trainer.load(out)
+        elif cfg["init"]:
+            _load_init(model, cfg["init"])
+    elif resume:
+        model = keras.models.load_model(os.path.join(out, "model.keras"))
+    else:
         model = build_model(cfg)
         if cfg["init"]:
             _load_init(model, cfg["init"])
         model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss="mse")
-        with open(os.path.join(out, "config.json"), "w") as fh:
-            json.dump(cfg, fh, indent=2)
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     gray = model.input_shape[-1] == 1
@@ -170,8 +247,11 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     data.epoch = state["epoch"]
     done = cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]
     if state["epoch"] < cfg["epochs"] and not done:
-        model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
-                  callbacks=_callbacks(cfg, out, state, val, val_sigma))
+        if cfg.get("adversarial"):
+            _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose)
+        else:
+            model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
+                      callbacks=_callbacks(cfg, out, state, val, val_sigma))
     shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))

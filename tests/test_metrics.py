@@ -86,3 +86,44 @@ def test_per_image_table(img):
     other = metrics.evaluate(lambda y: y, {"z": img}, 25)
     with pytest.raises(ValueError, match="same images"):
         metrics.per_image_table({"noisy": a, "other": other})
+
+
+def test_perception_measures_see_blur_and_noise():
+    from skimage.filters import gaussian
+
+    from denoise_utils import metrics, sample_images
+
+    clean = [im[:128, :128] for im in list(sample_images().values())[:3]]
+    rng = np.random.default_rng(0)
+    blurred = [gaussian(im, 1.5) for im in clean]
+    noisy = [np.clip(im + 0.1 * rng.standard_normal(im.shape), 0, 1) for im in clean]
+    swd = {k: metrics.sliced_wasserstein(clean, v) for k, v in
+           (("same", clean), ("blurred", blurred), ("noisy", noisy))}
+    assert swd["same"] == 0 and swd["blurred"] > 10 and swd["noisy"] > 10
+    # the same statistics in other places: a distribution distance does not care
+    flipped = [im[:, ::-1] for im in clean]
+    assert metrics.sliced_wasserstein(clean, flipped) < swd["blurred"] / 3
+    for c, b, n in zip(clean, blurred, noisy):
+        assert metrics.high_frequency_ratio(c, c) == pytest.approx(1.0)
+        assert metrics.high_frequency_ratio(c, b) < 0.2 < 1 < metrics.high_frequency_ratio(c, n)
+        assert metrics.gradient_distance(c, c) == 0
+        moved = np.roll(c, 1, axis=1)             # same gradients, one pixel over
+        assert metrics.gradient_distance(c, moved) * 3 < min(metrics.gradient_distance(c, b),
+                                                            metrics.gradient_distance(c, n))
+    f, p = metrics.radial_power_spectrum(clean[0], bins=32)
+    assert f.shape == p.shape == (32,) and 0 < f[0] < f[-1] < 0.5
+    assert p[:4].mean() > 100 * p[-4:].mean()          # natural images: power falls with frequency
+
+
+def test_perception_measure_errors():
+    from denoise_utils import metrics
+
+    a = np.zeros((32, 32), np.float32)
+    with pytest.raises(ValueError, match="same shapes"):
+        metrics.sliced_wasserstein([a], [a[:16]])
+    with pytest.raises(ValueError, match="too small"):
+        metrics.sliced_wasserstein([a[:8, :8]], [a[:8, :8]])
+    with pytest.raises(ValueError, match="no power"):
+        metrics.high_frequency_ratio(a, a)
+    with pytest.raises(ValueError, match="255"):
+        metrics.gradient_distance(a + 200, a)

@@ -190,5 +190,34 @@ def test_fit_trains_and_times():
     net = dncnn(depth=3, filters=4, batch_norm=False)
     history = fit(net, images, steps=4, patch_size=16, batch_size=2, epochs=2, loss="mae")
     assert len(history.history["loss"]) == 2 and history.seconds > 0
+    watched = fit(net, images, steps=4, patch_size=16, batch_size=2, epochs=2, val=images)
+    assert len(watched.history["val_psnr"]) == 2
+    assert all(np.isfinite(v) for v in watched.history["val_psnr"])
     with pytest.raises(ValueError, match="optimizer"):
         fit(net, images, steps=2, patch_size=16, optimizer="rmsprop")
+
+
+def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    adversarial = dict(weight=0.01, loss="ns", d_lr=2e-3, discriminator=dict(filters=[4, 8]))
+    cfg = _config(tmp_path / "gan.json", name="gan", model="unet",
+                  model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=adversarial)
+    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    rows = _rows(out)
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    for key in ("pixel", "adversarial", "d_loss", "d_real", "d_fake", "val_psnr", "val_swd"):
+        assert np.isfinite(float(rows[-1][key])), key
+    for f in ("generator.weights.h5", "discriminator.weights.h5", "optimizers.npz"):
+        assert os.path.isfile(os.path.join(out, f)), f
+    critic = np.load(os.path.join(out, "optimizers.npz"))["arr_0"]
+    _config(tmp_path / "gan.json", name="gan", model="unet", epochs=3,
+            model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=adversarial)
+    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)        # resumes, critic included
+    assert [r["epoch"] for r in _rows(out)] == ["0", "1", "2"]
+    assert np.load(os.path.join(out, "optimizers.npz"))["arr_0"] > critic   # step counter went on
+    shipped = build_model(train.load_config(cfg))
+    shipped.load_weights(os.path.join(out, "model.weights.h5"))      # a plain denoiser ships
+    bad = _config(tmp_path / "bad.json", name="bad", model="unet",
+                  model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=dict(lamda=1))
+    with pytest.raises(ValueError, match="lamda"):
+        train.train(bad, out=str(tmp_path / "runs"), verbose=0)
