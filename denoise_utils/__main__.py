@@ -118,11 +118,6 @@ def _denoise(args):
     if args.sigma is not None:
         check_sigma(args.sigma, allow_zero=False)
     image = load_image(args.input)
-    channels = 1 if image.ndim == 2 else 3
-    if args.model is None and channels == 1:
-        pretrained.choose(1, args.sigma)
-    elif args.model is not None and pretrained.info(args.model)["channels"] not in (1, channels):
-        raise ValueError(f"model {args.model!r} takes colour images; {args.input!r} is gray")
     result = pretrained.denoise(image, sigma=args.sigma, model=args.model, ensemble=args.ensemble)
     save_image(args.output, result, overwrite=args.overwrite, inputs=[args.input])
     print(f"wrote {args.output}")

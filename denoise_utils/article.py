@@ -8,7 +8,7 @@ article's ``(4, 4, 8)`` cannot hold the 256 values of the layer before it.
 
 * :func:`cnn_model` (§4.1) ends in ``Dense(10, softmax)``: ten class scores, not an image.
 * :func:`rnn_model` (§4.2) feeds a 32×32×3 image to an LSTM that wants (time, features);
-  it does not even build.
+  it does not even build; :func:`rnn_model_rows` reads rows as steps and does.
 * :func:`gan_generator` (§4.3) turns a random 100-vector into a picture and never sees
   the noisy image; its output is 32×32×3 in [-1, 1].
 * :func:`autoencoder_model` (§4.4) reshapes to 32×32×3 and then upsamples three times
@@ -38,6 +38,17 @@ def rnn_model():
     """The article's §4.2 "RNN denoiser": an LSTM classifier fed a 4-D image batch."""
     model = models.Sequential()
     model.add(keras.Input(shape=(32, 32, 3)))
+    model.add(layers.LSTM(64, activation="relu"))
+    model.add(layers.Dense(64, activation="relu"))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+
+
+def rnn_model_rows():
+    """The article's §4.2 model with the smallest change that builds: each of the 32 rows
+    of a 32×32×3 image is one step of 96 numbers (§3.2, §4.2). Input (N, 32, 96)."""
+    model = models.Sequential()
+    model.add(keras.Input(shape=(32, 32 * 3)))
     model.add(layers.LSTM(64, activation="relu"))
     model.add(layers.Dense(64, activation="relu"))
     model.add(layers.Dense(10, activation="softmax"))

@@ -104,3 +104,17 @@ def plot_history(history, keys=None, ax=None, logy=False):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_training_log(name, keys=("loss",), val_label="validation PSNR (dB)"):
+    """A shipped model's training log: ``keys`` (log scale) beside validation PSNR (§4.4)."""
+    from . import pretrained
+
+    log = pretrained.path(name, "log.csv")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+    plot_history(log, keys=list(keys), ax=left, logy=True)
+    plot_history(log, keys=["val_psnr"], ax=right)
+    right.set_ylabel(val_label)
+    fig.suptitle(name)
+    fig.tight_layout()
+    return fig

@@ -144,8 +144,7 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     name = model if model is not None else choose(channels, sigma)
     cfg = info(name)
     if cfg["channels"] != channels:
-        raise ValueError(f"model {name!r} takes {cfg['channels']}-channel images; "
-                         f"this one has {channels}")
+        raise ValueError(f"model {name!r} takes colour images; this image is gray")
     from .data import _augment
     from .models import apply_model
 

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from denoise_utils.models import ScanLines, apply_model
+from denoise_utils.models import ScanLines, apply_model, receptive_field
 
 
 def _identity(channels):
@@ -46,16 +46,18 @@ def test_scan_lines_mixes_along_rows_only():
     ("dncnn", dict(depth=3, filters=4, channels=3, batch_norm=False)),
     ("unet", dict(filters=(4, 8, 8))),
     ("unet", dict(filters=(4, 8), channels=3)),
+    ("sweep_denoiser", dict(features=4, units=2)),
 ])
 def test_builders_start_as_identity_and_take_any_size(builder, kwargs):
     from denoise_utils.models import BUILDERS
 
     model = BUILDERS[builder](**kwargs)
+    kwargs.setdefault("filters", (0, 0))
     channels = kwargs.get("channels", 1)
     x = np.random.default_rng(0).random((1, 16, 24, channels)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(model(x)), x, atol=1e-6)   # zero-initialised last layer
     odd = np.random.default_rng(1).random((19, 27) if channels == 1 else (19, 27, 3)).astype(np.float32)
-    multiple = 2 ** (len(kwargs["filters"]) - 1) if builder == "unet" else 2
+    multiple = 2 ** (len(kwargs["filters"]) - 1) if builder == "unet" else 2   # sweeps: down=2
     assert apply_model(model, odd, multiple=multiple).shape == odd.shape
 
 
@@ -114,3 +116,28 @@ def test_receptive_field():
     assert receptive_field(dncnn(depth=3, filters=4)) == 7               # 2 * depth + 1
     assert receptive_field(dncnn(depth=5, filters=4, batch_norm=False)) == 11
     assert receptive_field(unet(filters=(4, 8), blocks=1), size=64) > 7
+
+
+def test_sweep_denoiser_sees_the_whole_image_and_takes_its_down_factor():
+    from denoise_utils.models import sweep_denoiser
+
+    net = sweep_denoiser(features=4, units=2)
+    assert receptive_field(net, size=40) == 40          # every pixel reaches every other
+    quarter = sweep_denoiser(features=4, units=2, down=4)
+    x = np.random.default_rng(0).random((1, 16, 16, 1)).astype(np.float32)
+    assert np.asarray(quarter(x)).shape == x.shape
+    # only the shrinking and growing kernels change: 4x4 instead of 2x2, 4 -> 4 channels
+    assert quarter.count_params() - net.count_params() == 2 * (4 * 4 - 2 * 2) * 4 * 4
+
+
+def test_recurrent_unet_weights_do_not_depend_on_steps():
+    from denoise_utils.models import recurrent_unet
+
+    kw = dict(filters=(4, 8), blocks=1, state=2)
+    three, five = recurrent_unet(steps=3, **kw), recurrent_unet(steps=5, **kw)
+    assert three.count_params() == five.count_params()
+    five.set_weights(three.get_weights())
+    x = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
+    # step t of a longer run is the estimate of a run of t steps with the same weights
+    steps = keras.Model(five.input, [five.get_layer(f"estimate{t}").output for t in (1, 2, 3)])
+    np.testing.assert_allclose(np.asarray(steps(x)[2]), np.asarray(three(x)), atol=1e-6)

@@ -90,7 +90,7 @@ def test_self_ensemble_averages_the_eight_flips_and_rotations(shipped):
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(sigma=-3), "sigma"), (dict(sigma="x"), "sigma"), (dict(model="nope"), "unknown model"),
-    (dict(model="colour_s25"), "3-channel"), (dict(tile=4), "tile"),
+    (dict(model="colour_s25"), "takes colour images"), (dict(tile=4), "tile"),
 ])
 def test_denoise_errors(shipped, kwargs, match):
     with pytest.raises((TypeError, ValueError), match=match):

@@ -12,7 +12,7 @@ import numpy as np
 from .._checks import as_float_image
 from .autoencoder import dense_autoencoder, unet
 from .cnn import PixelUnshuffle, dncnn, fast_dncnn  # noqa: F401
-from .rnn import ScanLines, recurrent_unet  # noqa: F401
+from .rnn import ScanLines, recurrent_unet, sweep_denoiser  # noqa: F401
 
 
 def apply_model(model, noisy, clip=True, multiple=1):
@@ -85,7 +85,8 @@ def receptive_field(model, size=256):
 
 #: model builders by name, as training configs refer to them
 BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
-            "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet}
+            "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet,
+            "sweep_denoiser": sweep_denoiser}
 
 
 def build_model(config):

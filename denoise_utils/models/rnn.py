@@ -36,6 +36,34 @@ class ScanLines(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+def sweep_denoiser(channels=1, features=32, units=16, down=2, convs=2):
+    """A residual CNN with recurrent sweeps across the image, as ReNet does (§4.2).
+
+    ``convs`` 3x3 convolutions extract ``features`` channels; a stride-``down``
+    convolution shrinks the map, a bidirectional GRU of ``units`` sweeps every row
+    (:class:`ScanLines`) and another every column of the result, and a transposed
+    convolution brings it back to full size, added to the features. ``convs`` more
+    convolutions and a last one, starting at zero, estimate the noise, which is
+    subtracted from the input. Every output pixel sees the whole image; the sweeps
+    run at 1/``down`` of the resolution, because a scan is slow (§3.2). Image sides
+    must be multiples of ``down`` (``apply_model(..., multiple=down)`` pads).
+    """
+    layers = keras.layers
+    y = keras.Input((None, None, channels), name="noisy")
+    h = y
+    for _ in range(convs):
+        h = layers.Conv2D(features, 3, padding="same", activation="relu")(h)
+    low = layers.Conv2D(features, down, strides=down)(h)
+    rows = ScanLines(units, name="row_sweep")(low)
+    cols = layers.Permute((2, 1, 3))(ScanLines(units, name="column_sweep")(
+        layers.Permute((2, 1, 3))(rows)))
+    h = layers.Add()([h, layers.Conv2DTranspose(features, down, strides=down)(cols)])
+    for _ in range(convs):
+        h = layers.Conv2D(features, 3, padding="same", activation="relu")(h)
+    noise = layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros")(h)
+    return keras.Model(y, layers.Subtract(name="denoised")([y, noise]), name="sweep_denoiser")
+
+
 def recurrent_unet(channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, state=16):
     """One small U-Net applied ``steps`` times with the same weights: a recurrent denoiser (§4.2).
 
