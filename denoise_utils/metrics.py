@@ -261,3 +261,17 @@ def gradient_distance(clean, estimate):
     if x.shape != y.shape:
         raise ValueError(f"clean {x.shape} and estimate {y.shape} differ in shape")
     return float(wasserstein_distance(sobel(x).ravel(), sobel(y).ravel()))
+
+
+def perception_scores(clean, estimates):
+    """The three perception measures of a set of outputs, beside nothing else (§4.3).
+
+    ``clean`` and ``estimates``: lists (or dicts, in the same order) of images. Returns
+    ``swd`` (:func:`sliced_wasserstein` over the set), and the means over images of
+    ``hf_ratio`` (:func:`high_frequency_ratio`) and ``gradient_distance``. Report PSNR
+    and SSIM beside them: each of these can be gamed alone (noise has the right power).
+    """
+    a, b = _gray_list(clean, "clean"), _gray_list(estimates, "estimates")
+    return dict(swd=sliced_wasserstein(a, b),
+                hf_ratio=float(np.mean([high_frequency_ratio(x, y) for x, y in zip(a, b)])),
+                gradient_distance=float(np.mean([gradient_distance(x, y) for x, y in zip(a, b)])))

@@ -108,3 +108,23 @@ def test_jax_step_equals_tensorflow_step(tmp_path):
         for key in ("pixel", "adversarial", "d_loss"):
             assert jax_step[key] == pytest.approx(tf_step[key], rel=2e-3), key
     assert runs["jax"][2]["pixel"] != runs["jax"][0]["pixel"]     # the steps did update
+
+
+def test_plain_gan_mode_learns_the_optimal_critic():
+    """§3.3: with a frozen generator (lr 0) the critic approaches p_data / (p_data + p_g)."""
+    keras.utils.set_random_seed(0)
+    gen = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    gen.set_weights([np.array([[1.0]], np.float32), np.array([2.0], np.float32)])   # N(2, 1)
+    critic = keras.Sequential([keras.Input((1,)), keras.layers.Dense(16, activation="relu"),
+                               keras.layers.Dense(1)])
+    trainer = AdversarialTrainer(gen, critic, weight=1.0, pixel=None, conditional=False,
+                                 lr=0.0, d_lr=3e-3)
+    rng = np.random.default_rng(0)
+    for _ in range(600):
+        out = trainer.train_step(rng.standard_normal((256, 1)), rng.standard_normal((256, 1)))
+    assert out["pixel"] == 0
+    np.testing.assert_allclose(gen.get_weights()[1], [2.0])            # lr 0: G unchanged
+    x = np.array([[-1.0], [1.0], [3.0]], np.float32)
+    d = 1 / (1 + np.exp(-np.asarray(critic(x)).ravel()))
+    d_star = 1 / (1 + np.exp(-((x - 2) ** 2 - x**2).ravel() / 2))      # N(0,1) vs N(2,1)
+    np.testing.assert_allclose(d, d_star, atol=0.08)

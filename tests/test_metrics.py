@@ -127,3 +127,17 @@ def test_perception_measure_errors():
         metrics.high_frequency_ratio(a, a)
     with pytest.raises(ValueError, match="255"):
         metrics.gradient_distance(a + 200, a)
+
+
+def test_perception_scores_bundle_the_three():
+    from denoise_utils import metrics, sample_images
+
+    clean = [im[:96, :96] for im in list(sample_images().values())[:2]]
+    rng = np.random.default_rng(1)
+    noisy = [np.clip(im + 0.1 * rng.standard_normal(im.shape), 0, 1) for im in clean]
+    scores = metrics.perception_scores(clean, noisy)
+    assert scores["swd"] == metrics.sliced_wasserstein(clean, noisy)
+    assert scores["hf_ratio"] == pytest.approx(np.mean([metrics.high_frequency_ratio(c, n)
+                                                        for c, n in zip(clean, noisy)]))
+    assert scores["gradient_distance"] > 0
+    assert metrics.perception_scores(clean, clean) == dict(swd=0.0, hf_ratio=1.0, gradient_distance=0.0)

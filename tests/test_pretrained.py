@@ -177,3 +177,11 @@ def test_shipped_model_is_complete_and_denoises(name):
     assert du.psnr(clean, whole) > du.psnr(clean, noisy) + 6
     tiled = du.denoise(noisy, sigma=sigma, model=name, tile=100)     # not on a U-Net's grid
     np.testing.assert_allclose(tiled, whole, atol=1e-4)
+
+
+def test_gan_models_are_never_chosen_by_default():
+    """The README: the GAN model trades PSNR for texture and is used only when named."""
+    gans = [n for n in pretrained.available() if pretrained.info(n).get("family") == "gan"]
+    assert gans, "no shipped GAN model"
+    for sigma in (None, 15, 25, 50):
+        assert pretrained.choose(1, sigma) not in gans

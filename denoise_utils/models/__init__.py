@@ -2,8 +2,10 @@
 
 Models map a noisy batch (N, H, W, C) to a denoised batch of the same shape and
 are written with ``keras`` / ``keras.ops`` only, so they run under TensorFlow or JAX.
-The families, as the book's chapters: :mod:`.cnn` (§4.1), :mod:`.rnn` (§4.2) and
-:mod:`.autoencoder` (§4.4); their builders are also importable from here.
+The families, as the book's chapters: :mod:`.cnn` (§4.1), :mod:`.rnn` (§4.2),
+:mod:`.gan` (§4.3: a critic and the adversarial training step; its generators are the
+other families' denoisers) and :mod:`.autoencoder` (§4.4); the builders are also
+importable from here.
 """
 
 import keras

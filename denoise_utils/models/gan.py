@@ -53,21 +53,24 @@ class AdversarialTrainer:
 
     The generator's loss is ``pixel`` (``"mse"`` or ``"l1"``) plus ``weight`` times the
     adversarial loss; the discriminator learns to tell (noisy, clean) from
-    (noisy, generator output). Both take one Adam step per batch from the same forward
-    pass. :meth:`train_step` runs a compiled step under TensorFlow
+    (noisy, generator output). With ``conditional=False`` and ``pixel=None`` it is a
+    plain GAN (§3.3): the generator's input is a random code, the critic sees samples
+    alone, and the only loss is the adversarial one. Both take one Adam step per batch
+    from the same forward pass. :meth:`train_step` runs a compiled step under TensorFlow
     (``tf.GradientTape``) or JAX (``stateless_call`` and ``stateless_apply``) and
     returns floats: ``pixel``, ``adversarial``, ``d_loss``, ``d_real`` and ``d_fake``
     (the fractions of real and fake patches the critic classes correctly).
     """
 
     def __init__(self, generator, discriminator, weight=1e-3, loss="ns", pixel="mse",
-                 lr=1e-4, d_lr=None):
+                 lr=1e-4, d_lr=None, conditional=True):
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-        if pixel not in ("mse", "l1"):
-            raise ValueError(f"pixel must be 'mse' or 'l1', got {pixel!r}")
+        if pixel not in ("mse", "l1", None):
+            raise ValueError(f"pixel must be 'mse', 'l1' or None, got {pixel!r}")
         self.generator, self.discriminator = generator, discriminator
         self.weight, self.loss, self.pixel = float(weight), loss, pixel
+        self.conditional = conditional
         self.g_opt = keras.optimizers.Adam(lr, beta_1=0.5)
         self.d_opt = keras.optimizers.Adam(lr if d_lr is None else d_lr, beta_1=0.5)
         self.g_opt.build(generator.trainable_variables)
@@ -87,13 +90,18 @@ class AdversarialTrainer:
 
     def _losses(self, noisy, clean, fake, d_real, d_fake):
         ops = keras.ops
-        err = fake - clean
-        pixel = ops.mean(err * err) if self.pixel == "mse" else ops.mean(ops.abs(err))
+        if self.pixel is None:
+            pixel = ops.zeros(())
+        else:
+            err = fake - clean
+            pixel = ops.mean(err * err) if self.pixel == "mse" else ops.mean(ops.abs(err))
         d_loss, adv = adversarial_losses(d_real, d_fake, self.loss)
         acc = (ops.mean(ops.cast(d_real > 0, "float32")), ops.mean(ops.cast(d_fake < 0, "float32")))
         return pixel, adv, d_loss, acc
 
     def _pairs(self, noisy, clean, fake):
+        if not self.conditional:
+            return clean, fake
         ops = keras.ops
         return ops.concatenate([noisy, clean], -1), ops.concatenate([noisy, fake], -1)
 
