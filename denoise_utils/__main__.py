@@ -6,6 +6,7 @@ without ``--overwrite``), and checks everything it can (input, output, model, σ
 it denoises. A refusal is one line on stderr and exit status 2; TensorFlow's own log
 lines are kept off the terminal (``--verbose`` shows them). ``--ensemble`` averages over
 the 8 flips and rotations (slower, a little better).
+``--noise real`` is for a camera's own noise in a colour photo (no ``--sigma``).
 ``python -m denoise_utils models`` lists the shipped models (without loading TensorFlow);
 ``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
 scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
@@ -44,8 +45,11 @@ def _parser():
     run = sub.add_parser("denoise", help="denoise one image file")
     run.add_argument("input", help="a PNG, JPEG, TIFF or BMP file")
     run.add_argument("output", help="where to write the result (.png, .jpg, .tif or .bmp)")
-    run.add_argument("--sigma", type=_sigma, default=25.0,
+    run.add_argument("--sigma", type=_sigma, default=argparse.SUPPRESS,
                      help="noise level on the 0-255 scale, or 'blind' (default: 25)")
+    run.add_argument("--noise", choices=("gaussian", "real"), default="gaussian",
+                     help="'real' for a camera's own noise (a colour photo; no --sigma): the "
+                          "model trained on simulated camera noise (default: gaussian)")
     run.add_argument("--model", help="a shipped model by name (see: models)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     run.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
@@ -98,7 +102,8 @@ def _models():
 
     for name in pretrained.available():
         cfg = pretrained.info(name)
-        sigma = "blind" if cfg["blind"] else f"sigma={cfg['sigma']:g}"
+        sigma = ("real noise" if cfg["noise"] != "gaussian" else
+                 "blind" if cfg["blind"] else f"sigma={cfg['sigma']:g}")
         kind = "gray" if cfg["channels"] == 1 else "colour"
         print(f"{name:22} {cfg.get('family', '?'):12} {kind:6} {sigma:9} "
               f"{cfg.get('description', '')}")
@@ -115,10 +120,14 @@ def _denoise(args):
     check_output(args.output, overwrite=args.overwrite, inputs=[args.input])
     if args.model is not None:
         pretrained.info(args.model)
-    if args.sigma is not None:
-        check_sigma(args.sigma, allow_zero=False)
+    given = vars(args).get("sigma", pretrained.DEFAULT_SIGMA)
+    if args.noise == "real" and "sigma" in vars(args):
+        raise ValueError("--noise real takes no --sigma: camera noise has no single level")
+    if given is not None and args.noise == "gaussian":
+        check_sigma(given, allow_zero=False)
     image = load_image(args.input)
-    result = pretrained.denoise(image, sigma=args.sigma, model=args.model, ensemble=args.ensemble)
+    result = pretrained.denoise(image, sigma=given, model=args.model, ensemble=args.ensemble,
+                                noise=args.noise, progress=sys.stderr.isatty())
     save_image(args.output, result, overwrite=args.overwrite, inputs=[args.input])
     print(f"wrote {args.output}")
     return 0

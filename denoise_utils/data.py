@@ -240,6 +240,36 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
     return ImageSet(images, key, source, missing)
 
 
+#: real noisy photos with clean references, local only: ``<name>/noisy/`` and ``<name>/clean/``
+#: with the same file names. NAM-CC15: 15 crops (512x512) of Nam et al. (CVPR 2016), the clean
+#: one the mean of ~500 shots of the same static scene.
+PAIR_SETS = {"nam_cc15": dict(gray=False, files=None, count=15)}
+
+
+def load_pairs(name="nam_cc15", limit=None):
+    """Real camera noise with references: ``(noisy, clean)``, two :class:`ImageSet` with the
+    same names (§5.1). Read from ``$DENOISE_DATA_DIR/<name>/``; these sets cannot be
+    downloaded here, and there is no fallback: without them this raises, saying where to
+    put them. For scoring only: never train or tune on a test set."""
+    key = str(name).lower()
+    if key not in PAIR_SETS:
+        raise ValueError(f"unknown paired set {name!r}; choose one of {sorted(PAIR_SETS)}")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int, got {limit!r}")
+    root = data_dir()
+    folders = {part: os.path.join(root, key, part) if root else None for part in ("noisy", "clean")}
+    if not all(f and os.path.isdir(f) for f in folders.values()):
+        raise RuntimeError(f"{key} is not downloadable here; put its noisy/ and clean/ folders "
+                           f"in $DENOISE_DATA_DIR/{key}/")
+    spec = PAIR_SETS[key]
+    sets = {part: _read_folder(folder, spec, as_gray=spec["gray"])[0] for part, folder in folders.items()}
+    if set(sets["noisy"]) != set(sets["clean"]):
+        raise ValueError(f"{key}: noisy/ and clean/ hold different file names")
+    names = sorted(sets["clean"])[:limit]
+    return tuple(ImageSet({n: sets[part][n] for n in names}, key, folders[part])
+                 for part in ("noisy", "clean"))
+
+
 # ------------------------------------------------------------------ training data
 def _augment(patch, k, inverse=False):
     """One of the 8 dihedral transforms (4 rotations x optional flip), k in 0..7, or its inverse."""
@@ -258,7 +288,8 @@ class PatchDataset(keras.utils.PyDataset):
     batch index), so training is repeatable and nothing but the images is kept in
     memory. ``sigma`` is a noise level on the 0-255 scale, or a ``(low, high)``
     range drawn per patch for blind training; ``noise_fn(clean, rng)`` replaces the
-    Gaussian noise with any other model. Arrays are (batch, patch, patch, channels).
+    Gaussian noise with any other model, and may return ``(noisy, target)`` when the
+    target is not the clean patch itself (camera noise, §5.1). Arrays are (batch, patch, patch, channels).
     """
 
     def __init__(self, images, patch_size=40, batch_size=64, steps=100, sigma=25.0,
@@ -318,7 +349,10 @@ class PatchDataset(keras.utils.PyDataset):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         clean = self.clean_batch(rng)
         if self.noise_fn is not None:
-            noisy = np.asarray(self.noise_fn(clean, rng), np.float32)
+            noisy = self.noise_fn(clean, rng)
+            if isinstance(noisy, tuple):        # (noisy, target): a target of its own (§5.1)
+                noisy, clean = (np.asarray(a, np.float32) for a in noisy)
+            noisy = np.asarray(noisy, np.float32)
         else:
             if isinstance(self.sigma, tuple):
                 s = rng.uniform(*self.sigma, size=(self.batch_size, 1, 1, 1))

@@ -69,18 +69,25 @@ class Evaluation(dict):
                 f"noisy_psnr={self['noisy_psnr']:.2f} dB, seconds={self['seconds']:.3g})")
 
 
-def evaluate(denoiser, images, sigma, seed=0, keep_images=False):
+def evaluate(denoiser, images, sigma, seed=0, keep_images=False, noise=None, noisy=None):
     """Score ``denoiser`` on ``images`` corrupted by Gaussian noise of level ``sigma`` (§1).
 
     ``denoiser(noisy)`` (or ``denoiser(noisy, sigma=sigma)`` when it takes ``sigma``)
     must return an image of the same shape. Image *i* gets noise from seed
-    ``(seed, i)``, so every method sees the very same noisy images. Returns an
-    :class:`Evaluation`: ``per_image`` (name, psnr, ssim, noisy_psnr, seconds),
-    their means, and with ``keep_images`` the noisy and denoised arrays.
+    ``(seed, i)``, so every method sees the very same noisy images. ``noise(clean, rng)``
+    replaces the Gaussian noise (``sigma`` may then be None); it returns the noisy image,
+    or ``(noisy, reference)`` to be scored against ``reference`` (camera noise, §5.1).
+    ``noisy``: real noisy images by name (a dict with the keys of ``images``), used as
+    they are: real camera noise scored against its references (``data.load_pairs``).
+    Returns an :class:`Evaluation`: ``per_image`` (name, psnr, ssim, noisy_psnr,
+    seconds), their means, and with ``keep_images`` the noisy and denoised arrays.
     """
     if not callable(denoiser):
         raise TypeError(f"denoiser must be callable, got {type(denoiser).__name__}")
-    sigma = check_sigma(sigma)
+    if (noise is None and noisy is None) or sigma is not None:
+        sigma = check_sigma(sigma)
+    if noisy is not None and (not isinstance(images, dict) or set(noisy) != set(images)):
+        raise ValueError("noisy must be a dict with the same names as images")
     if isinstance(images, dict):
         items = list(images.items())
     else:
@@ -88,10 +95,19 @@ def evaluate(denoiser, images, sigma, seed=0, keep_images=False):
     if not items:
         raise ValueError("images is empty")
     pass_sigma = _takes_sigma(denoiser)
-    rows, kept = [], {}
+    real, rows, kept = noisy, [], {}
     for i, (name, clean) in enumerate(items):
         clean = as_float_image(clean, name=str(name))
-        noisy = add_gaussian_noise(clean, sigma, seed=np.random.default_rng((seed, i)))
+        rng = np.random.default_rng((seed, i))
+        if real is not None:
+            observed = as_float_image(real[name], name=f"noisy {name}", noisy=True)
+        elif noise is not None:
+            observed = noise(clean, rng)
+        else:
+            observed = add_gaussian_noise(clean, sigma, seed=rng)
+        if isinstance(observed, tuple):
+            observed, clean = observed
+        noisy = observed
         start = time.perf_counter()
         out = denoiser(noisy, sigma=sigma) if pass_sigma else denoiser(noisy)
         seconds = time.perf_counter() - start

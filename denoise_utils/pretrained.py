@@ -35,6 +35,7 @@ def info(name):
     with open(path(name, "config.json")) as fh:
         cfg = json.load(fh)
     cfg.setdefault("multiple", 1)
+    cfg.setdefault("noise", "gaussian")
     cfg["channels"] = cfg.get("model_kwargs", {}).get("channels", 1)
     cfg["blind"] = isinstance(cfg["sigma"], list)
     return cfg
@@ -68,14 +69,22 @@ def load(name):
 TOLERANCE = 0.05
 
 
-def choose(channels, sigma):
+def choose(channels, sigma, noise="gaussian"):
     """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind).
 
     A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a blind
     model whose range holds ``sigma``; among several, the highest ``rank`` in its config.
+    ``noise="real"``: the best model trained on simulated camera noise (§5.1), any level.
     """
-    fits = {n: c for n, c in ((n, info(n)) for n in available()) if c["channels"] == channels}
+    kind = "camera" if noise == "real" else "gaussian"
+    fits = {n: c for n, c in ((n, info(n)) for n in available())
+            if c["channels"] == channels and c["noise"] == kind}
     best = sorted(fits, key=lambda n: -fits[n].get("rank", 0))
+    if noise == "real":
+        if not best:
+            raise ValueError(f"no shipped real-noise model for {'gray' if channels == 1 else 'colour'} "
+                             "images (the real-noise models take colour photos)")
+        return best[0]
     exact = [n for n in best if not fits[n]["blind"] and sigma is not None
              and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
     blind = [n for n in best if fits[n]["blind"]
@@ -107,7 +116,9 @@ def _opponent(x, sigma, model, **kwargs):
                              f"opponent channels need gray models for sigma up to "
                              f"{max(levels):.1f}") from err
     z = x @ OPPONENT.T.astype(np.float32) + np.float32([0, 0.5, 0.5])  # every channel in [0, 1]
-    out = np.stack([denoise(z[..., c], sigma=s, model=model, **kwargs)
+    progress = kwargs.pop("progress", False)
+    out = np.stack([denoise(z[..., c], sigma=s, model=model,
+                            progress=f"channel {c + 1}/3" if progress else False, **kwargs)
                     for c, s in enumerate(levels)], axis=-1)
     rgb = (out - np.float32([0, 0.5, 0.5])) @ np.linalg.inv(OPPONENT).T.astype(np.float32)
     return np.clip(rgb, 0, 1).astype(np.float32)
@@ -120,7 +131,21 @@ def _tiles(length, tile, margin):
         yield start, stop, max(start - margin, 0), min(stop + margin, length)
 
 
-def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
+class _Default(float):
+    """The default σ = 25: a float that ``denoise`` can tell from a σ the caller gave."""
+
+    def __repr__(self):
+        return "25"
+
+
+NOISE_KINDS = ("gaussian", "real")
+
+
+DEFAULT_SIGMA = _Default(25)
+
+
+def denoise(image, sigma=DEFAULT_SIGMA, model=None, tile=512, margin=None, ensemble=False,
+            noise="gaussian", progress=False):
     """Denoise a photo with the best shipped model (§4.1).
 
     ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
@@ -133,14 +158,30 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     better, 8 times slower. A colour photo goes through the gray models, one channel of
     an opponent colour space (``OPPONENT``) at a time, as CBM3D does, unless ``model``
     names a colour model: on scikit-image's colour photos that beats the colour models
-    (chapter 4.4). Returns float32 in [0, 1] of the input's shape.
+    (chapter 4.4). ``noise="real"`` is for a camera's own noise (a phone or camera photo,
+    not Gaussian noise added by a program): it uses the model trained on simulated camera
+    noise (§5.1), which needs no ``sigma``. ``progress=True`` prints the tiles done to
+    stderr (a phone photo takes minutes on a CPU). Returns float32 in [0, 1] of the
+    input's shape.
     """
+    if noise not in NOISE_KINDS:
+        raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")
     x = as_float_image(image, noisy=True)
+    channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3
+    if noise == "real":
+        if sigma is not None and not isinstance(sigma, _Default):
+            raise ValueError("noise='real' takes no sigma: camera noise has no single level, and "
+                             "the real-noise model was trained on many; leave sigma out")
+        if channels != 3:
+            raise ValueError("noise='real' needs a colour photo (H, W, 3): the real-noise models "
+                             "were trained on colour camera pipelines")
+        model = model if model is not None else choose(3, None, noise="real")
+        sigma = None
     if sigma is not None:
         sigma = check_sigma(sigma, allow_zero=False)
-    channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3
     if channels == 3 and (model is None or info(model)["channels"] == 1):
-        return _opponent(x, sigma, model, tile=tile, margin=margin, ensemble=ensemble)
+        return _opponent(x, sigma, model, tile=tile, margin=margin, ensemble=ensemble,
+                         progress=progress)
     name = model if model is not None else choose(channels, sigma)
     cfg = info(name)
     if cfg["channels"] != channels:
@@ -158,14 +199,28 @@ def denoise(image, sigma=25, model=None, tile=512, margin=None, ensemble=False):
     tile, margin = -(-tile // step) * step, -(-margin // step) * step
     out = np.empty(x.shape, np.float32)
     h, w = x.shape[:2]
-    for r0, r1, pr0, pr1 in _tiles(h, tile, margin):
-        for c0, c1, pc0, pc1 in _tiles(w, tile, margin):
-            window = x[pr0:pr1, pc0:pc1]
-            if ensemble:
-                piece = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(window, k)),
-                                                      multiple=cfg["multiple"]), k, inverse=True)
-                                 for k in range(8)], axis=0)
-            else:
-                piece = apply_model(net, window, multiple=cfg["multiple"])
-            out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
+    windows = [(r, c) for r in _tiles(h, tile, margin) for c in _tiles(w, tile, margin)]
+    for done, ((r0, r1, pr0, pr1), (c0, c1, pc0, pc1)) in enumerate(windows):
+        if progress:
+            _report(progress, done, len(windows))
+        window = x[pr0:pr1, pc0:pc1]
+        if ensemble:
+            piece = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(window, k)),
+                                                  multiple=cfg["multiple"]), k, inverse=True)
+                             for k in range(8)], axis=0)
+        else:
+            piece = apply_model(net, window, multiple=cfg["multiple"])
+        out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
+    if progress:
+        _report(progress, len(windows), len(windows))
     return out
+
+
+def _report(label, done, total, width=30):
+    """A one-line progress bar on stderr, redrawn in place."""
+    import sys
+
+    prefix = f"{label}: " if isinstance(label, str) else ""
+    bar = "#" * (width * done // total)
+    end = "\n" if done == total else ""
+    print(f"\r{prefix}[{bar:<{width}}] {done}/{total} tiles", end=end, file=sys.stderr, flush=True)

@@ -11,7 +11,9 @@ the same command again to resume where it stopped. ``--ship`` copies the weights
 the log and the exact command next to the config, where ``pretrained`` finds them.
 
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
-``train_set`` (a data set's name, or a list of names pooled together), ``val_set``
+``train_set`` (a data set's name, or a list of names pooled together), ``noise``
+(``"gaussian"``, the default, at ``sigma``; or ``"camera"``: a simulated camera, §5.1,
+for training and validation alike), ``val_set``
 (default: Train400's held-out images), ``val_limit``, ``holdout`` (default true: training
 sets lose their held-out images, ``data.HOLDOUT_EVERY``, and a training set named as
 ``val_set`` gives only those; models trained before this split say ``false`` and
@@ -82,6 +84,19 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     return history
 
 
+#: training noise by config name: Gaussian (``sigma``), or a simulated camera (§5.1)
+NOISES = ("gaussian", "camera")
+
+
+def _noise(cfg):
+    """(``PatchDataset``'s noise_fn, ``evaluate``'s noise) for the config's ``noise``."""
+    if cfg["noise"] == "gaussian":
+        return None, None
+    from .camera import add_camera_noise, camera_noise_pairs
+
+    return camera_noise_pairs, lambda clean, rng: add_camera_noise(clean, seed=rng, return_clean=True)
+
+
 def load_config(config):
     """Read a config by shipped name or path and fill in the defaults."""
     root = pretrained.WEIGHTS_DIR
@@ -92,9 +107,13 @@ def load_config(config):
     with open(path) as fh:
         cfg = {**DEFAULTS, **json.load(fh)}
     cfg.setdefault("name", os.path.basename(os.path.dirname(os.path.abspath(path))))
-    for key in ("model", "train_set", "sigma"):
+    cfg.setdefault("noise", "gaussian")
+    if cfg["noise"] not in NOISES:
+        raise ValueError(f"{path}: noise must be one of {sorted(NOISES)}, got {cfg['noise']!r}")
+    for key in ("model", "train_set") + (("sigma",) if cfg["noise"] == "gaussian" else ()):
         if key not in cfg:
             raise ValueError(f"{path}: config needs {key!r}")
+    cfg.setdefault("sigma", None)
     return cfg
 
 
@@ -117,7 +136,7 @@ def _adversarial_trainer(cfg, model):
     return AdversarialTrainer(model, critic, lr=cfg["lr"], **adv)
 
 
-def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose):
+def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise=None):
     """The epochs of adversarial training: the same log, checkpoints and budget as ``fit``'s."""
     import csv
 
@@ -135,7 +154,7 @@ def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose):
         state["seconds"] += time.perf_counter() - start
         state["epoch"] = epoch + 1
         ev = evaluate(lambda y: apply_model(trainer.generator, y, multiple=cfg["multiple"]),
-                      val, val_sigma, seed=0, keep_images=True)
+                      val, val_sigma, seed=0, keep_images=True, noise=val_noise)
         kept = ev.images.values()
         row = {"epoch": epoch, **sums, "val_psnr": ev.psnr,
                "val_swd": sliced_wasserstein([k["clean"] for k in kept], [k["denoised"] for k in kept]),
@@ -155,7 +174,7 @@ def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose):
             break
 
 
-def _callbacks(cfg, out, state, val, val_sigma):
+def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
     import keras
 
     from .metrics import evaluate
@@ -171,7 +190,7 @@ def _callbacks(cfg, out, state, val, val_sigma):
             state["seconds"] += time.perf_counter() - self.start
             state["epoch"] = epoch + 1
             ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"]),
-                          val, val_sigma, seed=0)
+                          val, val_sigma, seed=0, noise=val_noise)
             logs["val_psnr"] = ev.psnr
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(
                 self.model.optimizer.learning_rate))
@@ -235,6 +254,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss="mse")
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
+    noise_fn, val_noise = _noise(cfg)
     gray = model.input_shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
     split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
@@ -243,15 +263,15 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False,
                        split=split(cfg["val_set"], "val"))
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
-                        steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"])
+                        steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise_fn=noise_fn)
     data.epoch = state["epoch"]
     done = cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]
     if state["epoch"] < cfg["epochs"] and not done:
         if cfg.get("adversarial"):
-            _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose)
+            _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise)
         else:
             model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
-                      callbacks=_callbacks(cfg, out, state, val, val_sigma))
+                      callbacks=_callbacks(cfg, out, state, val, val_sigma, val_noise))
     shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))

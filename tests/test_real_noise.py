@@ -1,0 +1,111 @@
+"""Real camera noise (§5.1): paired test sets, the real-noise route of denoise and the CLI,
+and training on simulated camera noise."""
+import json
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import denoise_utils as du
+from denoise_utils import __main__ as cli
+from denoise_utils import data, pretrained, train
+
+
+@pytest.fixture
+def pairs_dir(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        clean = rng.integers(40, 200, (24, 32, 3), dtype=np.uint8)
+        noisy = np.clip(clean + rng.normal(0, 8, clean.shape), 0, 255).astype(np.uint8)
+        for part, im in (("clean", clean), ("noisy", noisy)):
+            (tmp_path / "nam_cc15" / part).mkdir(parents=True, exist_ok=True)
+            iio.imwrite(tmp_path / "nam_cc15" / part / f"c{i}.png", im)
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_load_pairs_and_evaluate_on_real_noise(pairs_dir):
+    with pytest.warns(UserWarning, match="3 of the 15"):
+        noisy, clean = data.load_pairs("nam_cc15")
+    assert list(noisy) == list(clean) == ["c0", "c1", "c2"]
+    ev = du.evaluate(lambda y: y, clean, None, noisy=noisy)
+    assert ev.psnr == pytest.approx(np.mean([du.psnr(clean[k], noisy[k]) for k in clean]))
+    assert ev.psnr == pytest.approx(ev.noisy_psnr)
+    with pytest.raises(ValueError, match="same names"):
+        du.evaluate(lambda y: y, clean, None, noisy={"c0": noisy["c0"]})
+    (pairs_dir / "nam_cc15" / "noisy" / "c2.png").unlink()
+    with pytest.raises(ValueError, match="different file names"), pytest.warns(UserWarning):
+        data.load_pairs("nam_cc15")
+
+
+def test_load_pairs_says_where_the_data_goes(tmp_path, monkeypatch):
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
+    with pytest.raises(RuntimeError, match="nam_cc15/"):
+        data.load_pairs("nam_cc15")
+    with pytest.raises(ValueError, match="unknown paired set"):
+        data.load_pairs("sidd")
+
+
+def test_real_noise_route(shipped, ship_model):
+    photo = np.random.default_rng(0).random((20, 24, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match="no shipped real-noise model"):
+        pretrained.denoise(photo, noise="real")
+    ship_model(shipped, "colour_real", None, channels=3, seed=3, noise="camera")
+    assert pretrained.choose(3, None, noise="real") == "colour_real"
+    assert pretrained.choose(3, 25) == "colour_s25"          # never for Gaussian noise
+    out = pretrained.denoise(photo, noise="real")
+    np.testing.assert_allclose(out, pretrained.denoise(photo, model="colour_real"))
+    with pytest.raises(ValueError, match="takes no sigma"):
+        pretrained.denoise(photo, sigma=25, noise="real")
+    with pytest.raises(ValueError, match="colour photo"):
+        pretrained.denoise(photo[..., 0], noise="real")
+    with pytest.raises(ValueError, match="noise must be one of"):
+        pretrained.denoise(photo, noise="poisson")
+
+
+def test_cli_noise_real(shipped, ship_model, tmp_path, capsys):
+    ship_model(shipped, "colour_real", None, channels=3, seed=3, noise="camera")
+    du.save_image(tmp_path / "in.png", np.random.default_rng(0).random((16, 16, 3)).astype(np.float32))
+    assert cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--noise", "real"]) == 0
+    assert (tmp_path / "out.png").is_file()
+    code = cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "o2.png"), "--noise", "real",
+                     "--sigma", "25"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "takes no --sigma" in err[0]
+    assert not (tmp_path / "o2.png").exists()
+    assert cli.main(["models"]) == 0
+    assert "real noise" in [line for line in capsys.readouterr().out.splitlines()
+                            if line.startswith("colour_real")][0]
+
+
+def test_training_on_camera_noise(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    (tmp_path / "cbsd432").mkdir()
+    for i in range(30):                                     # the 25th is held out for validation
+        iio.imwrite(tmp_path / "cbsd432" / f"{i:03d}.png", rng.integers(0, 256, (40, 40, 3), dtype=np.uint8))
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
+    cfg = dict(name="cam", model="unet", model_kwargs=dict(channels=3, filters=[4, 8], blocks=1),
+               multiple=2, noise="camera", train_set="cbsd432", val_set="cbsd432", patch_size=16,
+               batch_size=4, steps_per_epoch=2, epochs=1, lr=1e-3)
+    path = tmp_path / "cam.json"
+    path.write_text(json.dumps(cfg))
+    with pytest.warns(UserWarning):
+        out = train.train(str(path), out=str(tmp_path / "runs"), verbose=0)
+    assert (tmp_path / "runs" / "cam" / "model.weights.h5").is_file()
+    assert train.load_config(str(path))["sigma"] is None
+    path.write_text(json.dumps({**cfg, "noise": "salt"}))
+    with pytest.raises(ValueError, match="noise must be one of"):
+        train.load_config(str(path))
+    assert out.endswith("cam")
+
+
+def test_progress_bar_counts_the_tiles(shipped, capsys):
+    gray = np.random.default_rng(0).random((40, 40)).astype(np.float32)
+    quiet = pretrained.denoise(gray, sigma=25, tile=16)
+    assert capsys.readouterr().err == ""
+    loud = pretrained.denoise(gray, sigma=25, tile=16, progress=True)
+    err = capsys.readouterr().err
+    assert err.endswith("9/9 tiles\n") and "0/9 tiles" in err     # 3 x 3 tiles of 16 (40 px)
+    np.testing.assert_array_equal(quiet, loud)
+    pretrained.denoise(np.stack([gray] * 3, -1), sigma=25, tile=16, progress=True)
+    assert capsys.readouterr().err.count("9/9 tiles\n") == 3       # one bar per opponent channel
