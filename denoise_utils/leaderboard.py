@@ -6,7 +6,7 @@ weights. Gray models are scored on Set12 at the σ they were trained for (blind 
 σ = 15, 25 and 50), colour models and ``du.denoise``'s colour route on scikit-image's four
 colour photos at σ = 25; noise from fixed seeds, as everywhere in the book. Models trained
 on simulated camera noise (§5.1) are scored on real camera noise, NAM-CC15 (σ column:
-``real``).
+``real``), beside the colour route with blind gray models and the noisy input.
 """
 
 import statistics
@@ -36,11 +36,16 @@ def entries(names=None, classical=False):
         dataset = "set12" if cfg["channels"] == 1 else "samples"
         sigmas = BLIND_SIGMAS if cfg["blind"] else (cfg["sigma"],)
         out += [(name, dataset, float(s)) for s in sigmas]
+    real = any(pretrained.info(n)["noise"] == "camera" for n in names)
     if everything:
         out.append((COLOUR_ROUTE, "samples", 25.0))
+        if real:                   # what the Gaussian models do with real noise: blind, σ = None
+            out.append((COLOUR_ROUTE, REAL_SET, None))
     if classical:
         out += [(name, "set12", float(s)) for name, _ in CLASSICAL for s in BLIND_SIGMAS]
         out += [(name, "samples", 25.0) for name, _ in CLASSICAL]
+        if real:
+            out.append(("noisy input", REAL_SET, None))
     return out
 
 

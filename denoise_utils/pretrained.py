@@ -36,6 +36,7 @@ def info(name):
         cfg = json.load(fh)
     cfg.setdefault("multiple", 1)
     cfg.setdefault("noise", "gaussian")
+    cfg.setdefault("sigma", None)                # camera-noise models have no single level
     cfg["channels"] = cfg.get("model_kwargs", {}).get("channels", 1)
     cfg["blind"] = isinstance(cfg["sigma"], list)
     return cfg
