@@ -30,9 +30,6 @@ def linear_to_srgb(x):
     return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
 
 
-_SITES = {"R": (0, 0), "G1": (0, 1), "G2": (1, 0), "B": (1, 1)}    # RGGB
-
-
 def mosaic(rgb):
     """The Bayer (RGGB) sensor: one colour per pixel, (H, W, 3) -> (H, W)."""
     raw = rgb[..., 1].copy()

@@ -100,14 +100,13 @@ def evaluate(denoiser, images, sigma, seed=0, keep_images=False, noise=None, noi
         clean = as_float_image(clean, name=str(name))
         rng = np.random.default_rng((seed, i))
         if real is not None:
-            observed = as_float_image(real[name], name=f"noisy {name}", noisy=True)
+            noisy = as_float_image(real[name], name=f"noisy {name}", noisy=True)
         elif noise is not None:
-            observed = noise(clean, rng)
+            noisy = noise(clean, rng)
         else:
-            observed = add_gaussian_noise(clean, sigma, seed=rng)
-        if isinstance(observed, tuple):
-            observed, clean = observed
-        noisy = observed
+            noisy = add_gaussian_noise(clean, sigma, seed=rng)
+        if isinstance(noisy, tuple):
+            noisy, clean = noisy
         start = time.perf_counter()
         out = denoiser(noisy, sigma=sigma) if pass_sigma else denoiser(noisy)
         seconds = time.perf_counter() - start

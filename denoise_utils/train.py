@@ -125,6 +125,16 @@ def _learning_rate(cfg, state, epoch):
     return cfg["lr"] * 0.1 ** sum(epoch >= m for m in cfg["lr_milestones"])
 
 
+def _out_of_time(cfg, state):
+    """Whether the ``minutes`` budget (if any) is spent."""
+    return bool(cfg["minutes"]) and state["seconds"] >= 60 * cfg["minutes"]
+
+
+def _save_state(out, state):
+    with open(os.path.join(out, "state.json"), "w") as fh:
+        json.dump(state, fh)
+
+
 def _adversarial_trainer(cfg, model):
     from .models.gan import AdversarialTrainer, patch_discriminator
 
@@ -166,11 +176,10 @@ def _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, va
                 writer.writeheader()
             writer.writerow(row)
         trainer.save(out)
-        with open(os.path.join(out, "state.json"), "w") as fh:
-            json.dump(state, fh)
+        _save_state(out, state)
         if verbose:
             print(" ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
-        if cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]:
+        if _out_of_time(cfg, state):
             break
 
 
@@ -196,9 +205,8 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
                 self.model.optimizer.learning_rate))
             logs["seconds"] = state["seconds"]
             self.model.save(os.path.join(out, "model.keras"))
-            with open(os.path.join(out, "state.json"), "w") as fh:
-                json.dump(state, fh)
-            if cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]:
+            _save_state(out, state)
+            if _out_of_time(cfg, state):
                 self.model.stop_training = True
 
     return [Progress(), keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)]
@@ -265,8 +273,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise_fn=noise_fn)
     data.epoch = state["epoch"]
-    done = cfg["minutes"] and state["seconds"] >= 60 * cfg["minutes"]
-    if state["epoch"] < cfg["epochs"] and not done:
+    if state["epoch"] < cfg["epochs"] and not _out_of_time(cfg, state):
         if cfg.get("adversarial"):
             _fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise)
         else:

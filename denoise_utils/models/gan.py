@@ -88,7 +88,7 @@ class AdversarialTrainer:
         self.g_opt.learning_rate = lr
         self.d_opt.learning_rate = lr * ratio
 
-    def _losses(self, noisy, clean, fake, d_real, d_fake):
+    def _losses(self, clean, fake, d_real, d_fake):
         ops = keras.ops
         if self.pixel is None:
             pixel = ops.zeros(())
@@ -116,7 +116,7 @@ class AdversarialTrainer:
                 fake = G(noisy, training=True)
                 real_pair, fake_pair = self._pairs(noisy, clean, fake)
                 d_real, d_fake = D(real_pair, training=True), D(fake_pair, training=True)
-                pixel, adv, d_loss, acc = self._losses(noisy, clean, fake, d_real, d_fake)
+                pixel, adv, d_loss, acc = self._losses(clean, fake, d_real, d_fake)
                 g_loss = pixel + self.weight * adv
             self.g_opt.apply(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables)
             self.d_opt.apply(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
@@ -134,7 +134,7 @@ class AdversarialTrainer:
             real_pair, fake_pair = self._pairs(noisy, clean, fake)
             d_real, d_ntv = D.stateless_call(d_tv, d_ntv, real_pair, training=True)
             d_fake, d_ntv = D.stateless_call(d_tv, d_ntv, fake_pair, training=True)
-            return self._losses(noisy, clean, fake, d_real, d_fake), (g_ntv, d_ntv)
+            return self._losses(clean, fake, d_real, d_fake), (g_ntv, d_ntv)
 
         def g_loss(g_tv, g_ntv, d_tv, d_ntv, noisy, clean):
             (pixel, adv, d_loss, acc), ntv = forward(g_tv, g_ntv, d_tv, d_ntv, noisy, clean)
