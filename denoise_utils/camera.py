@@ -62,7 +62,8 @@ def random_camera(seed=None):
     a line in log(shot) plus a little scatter; ``gains``: red and blue white-balance gains;
     ``ccm``: a colour-correction matrix (camera to sRGB, rows summing to 1, mixing the
     channels and so correlating their noise); ``jpeg``: a JPEG quality, or None for a PNG
-    (half the time).
+    (half the time); ``phase``: where the Bayer pattern starts, (row, column) in {0, 1}
+    (RGGB, GRBG, GBRG or BGGR as seen from the photo's corner: a crop can start anywhere).
     """
     rng = _rng(seed)
     log_shot = rng.uniform(np.log(1e-4), np.log(1.2e-2))
@@ -71,7 +72,8 @@ def random_camera(seed=None):
     cam = (1 - mix) * np.eye(3) + mix * rng.dirichlet(np.ones(3), size=3)   # sRGB -> camera
     return dict(shot=float(np.exp(log_shot)), read=float(np.exp(log_read)),
                 gains=(float(rng.uniform(1.9, 2.4)), float(rng.uniform(1.5, 1.9))),
-                ccm=np.linalg.inv(cam), jpeg=int(rng.integers(75, 96)) if rng.random() < 0.5 else None)
+                ccm=np.linalg.inv(cam), jpeg=int(rng.integers(75, 96)) if rng.random() < 0.5 else None,
+                phase=tuple(int(v) for v in rng.integers(0, 2, size=2)))
 
 
 def _jpeg(rgb, quality):
@@ -100,6 +102,8 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
         raise ValueError(f"camera noise needs a colour image (H, W, 3); got shape {x.shape}")
     rng = _rng(seed)
     cam = random_camera(rng) if camera is None else camera
+    dy, dx = cam.get("phase", (0, 0))
+    x = np.pad(x, ((dy, 0), (dx, 0), (0, 0)), mode="reflect")   # the mosaic's phase
     gains = np.array([cam["gains"][0], 1.0, cam["gains"][1]])
     to_camera = np.linalg.inv(cam["ccm"])
     raw = mosaic((srgb_to_linear(x) @ to_camera.T) / gains)
@@ -112,9 +116,9 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
     noisy = develop(noisy_raw)
     if cam.get("jpeg"):
         noisy = _jpeg(noisy, cam["jpeg"])
-    noisy = np.clip(noisy, 0.0, 1.0).astype(np.float32)
+    noisy = np.clip(noisy, 0.0, 1.0)[dy:, dx:].astype(np.float32)
     if return_clean:
-        return noisy, np.clip(develop(raw), 0.0, 1.0).astype(np.float32)
+        return noisy, np.clip(develop(raw), 0.0, 1.0)[dy:, dx:].astype(np.float32)
     return noisy
 
 

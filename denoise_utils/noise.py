@@ -80,11 +80,34 @@ def add_speckle_noise(image, sigma=25.0, seed=None, clip=False):
     return _finish(x + x * s * _rng(seed).standard_normal(x.shape), clip)
 
 
+#: a 3x3 blur like bilinear demosaicking's: each value shares its noise with its neighbours
+DEMOSAIC_KERNEL = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
+
+
+def add_correlated_noise(image, sigma=25.0, kernel=None, seed=None, clip=False):
+    """Spatially correlated Gaussian noise (§5.1): white noise blurred by ``kernel`` (default
+    :data:`DEMOSAIC_KERNEL`), rescaled so each pixel's standard deviation is still ``sigma``
+    (0-255 scale); neighbouring pixels' noise is alike, as after demosaicking."""
+    from scipy.ndimage import convolve
+
+    x = as_float_image(image, allow_batch=True)
+    s = check_sigma(sigma) / 255.0
+    k = np.asarray(DEMOSAIC_KERNEL if kernel is None else kernel, np.float64)
+    if k.ndim != 2 or not np.any(k):
+        raise ValueError(f"kernel must be a non-zero 2-D array, got shape {k.shape}")
+    k = k / np.sqrt(np.sum(k ** 2))              # unit gain on white noise's variance
+    white = _rng(seed).standard_normal(x.shape)
+    if x.ndim > 2:                               # blur along the two image axes only
+        k = k.reshape((1,) * (x.ndim - 3) + k.shape + (1,))
+    return _finish(x + s * convolve(white, k, mode="wrap"), clip)
+
+
 NOISE_MODELS = {
     "gaussian": add_gaussian_noise,
     "poisson": add_poisson_noise,
     "salt_pepper": add_salt_pepper_noise,
     "speckle": add_speckle_noise,
+    "correlated": add_correlated_noise,
 }
 
 

@@ -54,15 +54,21 @@ def minutes(name, total=False):
     return own + (minutes(parent, total=True) if total and parent else 0.0)
 
 
-@functools.lru_cache(maxsize=4)
-def load(name):
-    """The Keras model ``name`` with its shipped weights (cached)."""
+def load(name, copy=False):
+    """The Keras model ``name`` with its shipped weights (cached, so do not train it:
+    ``copy=True`` gives a model of its own, to fine-tune, §5.1)."""
+    return _build(name) if copy else _cached(name)
+
+
+def _build(name):
     from .models import build_model
 
-    cfg = info(name)
-    model = build_model(cfg)
+    model = build_model(info(name))
     model.load_weights(path(name))
     return model
+
+
+_cached = functools.lru_cache(maxsize=4)(_build)
 
 
 #: a model trained for level s is used for noise levels within this fraction of s

@@ -2,7 +2,7 @@
 
 The one place such figures are typed: chapters read them with :func:`result` and
 quote them through ``du.glue``, so a typo cannot hide in prose. Mean PSNR in dB on
-additive white Gaussian noise of level σ (0-255 scale).
+additive white Gaussian noise of level σ (0-255 scale), or on real camera noise (σ None).
 """
 
 #: (method, data set, sigma) -> (PSNR dB, source)
@@ -16,12 +16,19 @@ RESULTS = {
     ("BM3D", "bsd68", 25): (28.57, "Zhang et al. (2017), DnCNN paper, Table I"),
     ("DnCNN-S", "bsd68", 25): (29.23, "Zhang et al. (2017), DnCNN paper, Table I"),
     ("NLRN", "bsd68", 25): (29.41, "Liu et al. (2018), NLRN paper, Table 2"),
+    ("CC", "nam_cc15", None): (36.88, "Nam et al. (2016), the CC method's own outputs for the 15 crops, "
+                                      "published with them (csjunxu/MCWNNM-ICCV2017, "
+                                      "Real_ccnoise_denoised_part), scored against the references"),
 }
+
+
+def _key(method, dataset, sigma):
+    return (method, str(dataset).lower(), None if sigma is None else int(sigma))
 
 
 def result(method, dataset, sigma):
     """The published mean PSNR (dB) of ``method`` on ``dataset`` at noise level ``sigma``."""
-    key = (method, str(dataset).lower(), int(sigma))
+    key = _key(method, dataset, sigma)
     if key not in RESULTS:
         known = sorted({f"{m} on {d} at σ={s}" for m, d, s in RESULTS})
         raise KeyError(f"no published result for {method} on {dataset} at σ={sigma}; "
@@ -32,4 +39,4 @@ def result(method, dataset, sigma):
 def source(method, dataset, sigma):
     """Where :func:`result`'s figure comes from."""
     result(method, dataset, sigma)
-    return RESULTS[(method, str(dataset).lower(), int(sigma))][1]
+    return RESULTS[_key(method, dataset, sigma)][1]

@@ -46,7 +46,7 @@ DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=N
 
 
 def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
-        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1):
+        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise_fn=None):
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 
     The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
@@ -55,6 +55,8 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     held out of training) the History also gets ``val_psnr`` after each epoch, at
     ``sigma`` (25 for a range), the model run by ``apply_model(..., multiple=multiple)`` (§4.2). The
     History gets a ``seconds`` attribute: the training wall time, validation excluded.
+    ``noise_fn(clean, rng)``: other noise than Gaussian at ``sigma``, for training and
+    validation alike, e.g. impulses (§5.1); it gets a batch of patches or one image.
     """
     import keras
 
@@ -68,14 +70,15 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
         optimizer = makers[optimizer](lr)
     model.compile(optimizer=optimizer, loss=loss)
     data = PatchDataset(images, patch_size=patch_size, batch_size=batch_size,
-                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed)
+                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed, noise_fn=noise_fn)
     spent, val_sigma = [], 25 if isinstance(sigma, (tuple, list)) else sigma
 
     class Validate(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             start = time.perf_counter()
             logs["val_psnr"] = evaluate(lambda y: apply_model(model, y, multiple=multiple),
-                                        val, val_sigma, seed=seed).psnr
+                                        val, None if noise_fn else val_sigma, seed=seed,
+                                        noise=noise_fn).psnr
             spent.append(time.perf_counter() - start)
 
     start = time.perf_counter()

@@ -34,9 +34,9 @@ def shipped(tmp_path, monkeypatch):
     ship(root, "colour_s25", 25, channels=3, seed=2)
     (root / "untrained").mkdir()          # a config without weights is not available
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(root))
-    pretrained.load.cache_clear()
+    pretrained._cached.cache_clear()
     yield root
-    pretrained.load.cache_clear()
+    pretrained._cached.cache_clear()
 
 
 

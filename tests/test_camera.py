@@ -53,3 +53,16 @@ def test_camera_noise_repeats_with_its_seed_and_refuses_gray():
     assert len(pairs) == 2 and pairs[0].shape == pairs[1].shape == (2, 48, 48, 3)
     with pytest.raises(ValueError, match="colour"):
         camera.add_camera_noise(np.zeros((8, 8), np.float32))
+
+
+def test_the_bayer_phase_shifts_the_mosaic():
+    im = _photo()
+    cam = dict(camera.random_camera(2), jpeg=None)
+    shifted = camera.add_camera_noise(im, seed=0, camera=dict(cam, phase=(0, 1)), return_clean=True)[1]
+    cropped = camera.add_camera_noise(im[:, 1:], seed=0, camera=dict(cam, phase=(0, 0)), return_clean=True)[1]
+    assert shifted.shape == im.shape
+    np.testing.assert_allclose(shifted[1:-1, 2:-1], cropped[1:-1, 1:-1], atol=1e-6)
+    assert not np.allclose(shifted, camera.add_camera_noise(im, seed=0, camera=dict(cam, phase=(0, 0)),
+                                                            return_clean=True)[1], atol=1e-3)
+    phases = {camera.random_camera(s)["phase"] for s in range(40)}
+    assert phases == {(0, 0), (0, 1), (1, 0), (1, 1)}

@@ -174,7 +174,7 @@ def test_shipped_model_is_complete_and_denoises(name):
     if cfg["noise"] == "camera":      # a fixed, fairly noisy camera; scored on its target
         from denoise_utils import camera
 
-        cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None}
+        cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None, "phase": (0, 0)}
         noisy, clean = camera.add_camera_noise(clean, seed=0, camera=cam, return_clean=True)
         kwargs, gain = dict(noise="real"), 3
     else:
@@ -193,3 +193,26 @@ def test_gan_models_are_never_chosen_by_default():
     assert gans, "no shipped GAN model"
     for sigma in (None, 15, 25, 50):
         assert pretrained.choose(1, sigma) not in gans
+
+
+def test_load_copy_is_a_model_of_its_own(shipped):
+    cached = pretrained.load("gray_s25")
+    assert pretrained.load("gray_s25") is cached
+    own = pretrained.load("gray_s25", copy=True)
+    assert own is not cached
+    for a, b in zip(own.get_weights(), cached.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    own.weights[0].assign(own.weights[0] + 1.0)                # training the copy ...
+    assert not np.array_equal(own.get_weights()[0], cached.get_weights()[0])  # ... leaves the cache alone
+
+
+def test_the_real_noise_model_denoises_every_bayer_phase():
+    """A crop of a photo may start on any of the Bayer pattern's four colours (§5.1)."""
+    from denoise_utils import camera
+
+    name = pretrained.choose(3, None, noise="real")
+    clean = du.sample_images(gray=False)["astronaut"][:160, :160]
+    for phase in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None, "phase": phase}
+        noisy, target = camera.add_camera_noise(clean, seed=0, camera=cam, return_clean=True)
+        assert du.psnr(target, du.denoise(noisy, noise="real")) > du.psnr(target, noisy) + 3, (name, phase)

@@ -109,3 +109,12 @@ def test_progress_bar_counts_the_tiles(shipped, capsys):
     np.testing.assert_array_equal(quiet, loud)
     pretrained.denoise(np.stack([gray] * 3, -1), sigma=25, tile=16, progress=True)
     assert capsys.readouterr().err.count("9/9 tiles\n") == 3       # one bar per opponent channel
+
+
+def test_published_real_noise_results_have_no_sigma():
+    from denoise_utils import published
+
+    assert published.result("CC", "NAM_CC15", None) > 30
+    assert "Nam et al." in published.source("CC", "nam_cc15", None)
+    with pytest.raises(KeyError, match="no published result"):
+        published.result("CC", "nam_cc15", 25)

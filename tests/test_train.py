@@ -6,6 +6,8 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+import denoise_utils as du
+
 from denoise_utils import data, pretrained, train
 from denoise_utils.models import build_model
 
@@ -195,6 +197,23 @@ def test_fit_trains_and_times():
     assert all(np.isfinite(v) for v in watched.history["val_psnr"])
     with pytest.raises(ValueError, match="optimizer"):
         fit(net, images, steps=2, patch_size=16, optimizer="rmsprop")
+
+
+def test_fit_takes_other_noise_for_training_and_validation():
+    from denoise_utils.models import dncnn
+    from denoise_utils.train import fit
+
+    seen = []
+
+    def impulses(clean, rng):
+        seen.append(clean.shape)
+        return du.noise.add_salt_pepper_noise(clean, 0.3, seed=rng)
+
+    images = [np.random.default_rng(0).random((24, 24)).astype(np.float32)]
+    net = dncnn(depth=3, filters=4, batch_norm=False)
+    history = fit(net, images, steps=2, patch_size=16, batch_size=2, noise_fn=impulses, val=images)
+    assert (2, 16, 16, 1) in seen and (24, 24) in seen         # patches, then the validation image
+    assert np.isfinite(history.history["val_psnr"][0])
 
 
 def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, monkeypatch):

@@ -1,0 +1,40 @@
+"""How long a phone photo takes on this machine (§5.1; the README quotes it).
+
+    python scripts/time_photo.py [--megapixels 12] [--noise real|gaussian]
+
+Makes a colour photo of the given size (scikit-image's astronaut, enlarged, with camera
+noise), denoises it once with ``du.denoise`` as a reader would (tiles of 512 pixels, a
+progress bar on stderr) and prints the wall time. Nothing is written.
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megapixels", type=float, default=12.0)
+    parser.add_argument("--noise", choices=("real", "gaussian"), default="real")
+    args = parser.parse_args(argv)
+
+    from skimage.transform import resize
+
+    import denoise_utils as du
+
+    h = int(round(np.sqrt(args.megapixels * 1e6 * 3 / 4)))      # a 4:3 photo, e.g. 3000 x 4000
+    w = int(round(h * 4 / 3))
+    photo = resize(du.sample_images(gray=False, names=["astronaut"])["astronaut"], (h, w), order=1)
+    photo = du.camera.add_camera_noise(photo.astype(np.float32), seed=0)
+    kwargs = dict(noise="real") if args.noise == "real" else dict(sigma=None)
+    du.denoise(photo[:256, :256], **kwargs)                        # load the model once
+    start = time.perf_counter()
+    du.denoise(photo, progress=True, **kwargs)
+    seconds = time.perf_counter() - start
+    print(f"{h} x {w} ({h * w / 1e6:.1f} megapixels), noise={args.noise!r}: "
+          f"{seconds:.0f} s ({seconds / 60:.1f} minutes)")
+
+
+if __name__ == "__main__":
+    main()
