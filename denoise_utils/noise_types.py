@@ -75,8 +75,8 @@ def denoise_subsampled(noisy, sigma, denoiser, stride=2):
     out = np.empty_like(y)
     for i in range(stride):
         for j in range(stride):
-            out[i::stride, j::stride] = np.asarray(denoiser(y[i::stride, j::stride], sigma)).reshape(
-                y[i::stride, j::stride].shape)
+            sub = y[i::stride, j::stride]
+            out[i::stride, j::stride] = np.asarray(denoiser(sub, sigma)).reshape(sub.shape)
     return out
 
 
