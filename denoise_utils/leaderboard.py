@@ -102,7 +102,7 @@ def measure(names=None, ensemble=True, timing=True, classical=False, datasets=No
         else:
             cfg = pretrained.info(name)
             row.update(family=cfg.get("family", "?"), params=pretrained.load(name).count_params(),
-                       minutes=pretrained.minutes(name, total=True))
+                       minutes=pretrained.minutes(name, total=True), gpu=cfg.get("device") == "gpu")
         if ensemble and name not in families:
             row["psnr_x8"] = evaluate(_denoiser(name, sigma, ensemble=True), images, sigma,
                                       noisy=noisy).psnr
@@ -113,7 +113,7 @@ def measure(names=None, ensemble=True, timing=True, classical=False, datasets=No
 
 
 def markdown(rows):
-    """The rows as a Markdown table."""
+    """The rows as a Markdown table (training minutes on a GPU marked so; the rest are CPU minutes)."""
     head = ["model", "family", "test set", "σ", "PSNR (dB)", "SSIM", "×8 PSNR",
             "parameters", "training minutes", "ms / megapixel"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -123,7 +123,7 @@ def markdown(rows):
                  f"{r['psnr']:.2f}", f"{r['ssim']:.4f}",
                  f"{r['psnr_x8']:.2f}" if r.get("psnr_x8") is not None else "–",
                  f"{r['params']:,}" if r.get("params") else "–",
-                 f"{r['minutes']:.0f}" if r.get("minutes") else "–",
+                 (f"{r['minutes']:.0f}" + (" (GPU)" if r.get("gpu") else "")) if r.get("minutes") else "–",
                  f"{r['ms_per_mp']:.0f}" if r.get("ms_per_mp") is not None else "–"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

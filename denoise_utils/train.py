@@ -7,8 +7,8 @@ the notebooks' quick training.
 or a path to such a JSON file. Training writes to ``<out>/<name>/``: ``model.keras``
 (weights and optimizer, saved every epoch), ``log.csv`` (loss, validation PSNR,
 learning rate, elapsed seconds per epoch) and ``model.weights.h5`` at the end. Run
-the same command again to resume where it stopped. ``--ship`` copies the weights,
-the log and the exact command next to the config, where ``pretrained`` finds them.
+the same command again to resume where it stopped. ``--ship`` copies the weights (as
+float16: §5.2), the log and the exact command next to the config, where ``pretrained`` finds them.
 
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
 ``train_set`` (a data set's name, or a list of names pooled together), ``noise``
@@ -18,15 +18,18 @@ for training and validation alike), ``val_set``
 sets lose their held-out images, ``data.HOLDOUT_EVERY``, and a training set named as
 ``val_set`` gives only those; models trained before this split say ``false`` and
 ``"selected_on_test": true``, since they validated on Set12), ``sigma`` (a number, or ``[low, high]`` for blind training),
-``val_sigma``, ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``,
+``val_sigma``, ``target`` (``"clean"``, the default; or ``"noise2noise"`` or
+``"blind_spot"``: training without clean images; or ``"teacher"``: distillation from the
+shipped model ``teacher``; §5.2, Gaussian noise only), ``patch_size``, ``batch_size``, ``steps_per_epoch``, ``epochs``, ``lr``,
 and either ``lr_milestones`` (epochs at which the rate falls tenfold) or ``minutes``
 (a wall-clock budget: cosine decay over it, then stop), and ``init`` (a shipped model
 whose weights start the run: fine-tuning), and ``adversarial`` (train against a PatchGAN
 critic, §4.3: ``weight`` of the adversarial loss, ``loss`` ``"ns"``/``"ragan"``, ``pixel``
 ``"mse"``/``"l1"``, ``d_lr``, ``discriminator`` keyword arguments; the critic and both
-optimizers are checkpointed too). Read by ``pretrained`` only: ``margin`` (the
-context ``denoise`` gives each tile) and ``rank`` (the higher wins where several shipped
-models fit an image).
+optimizers are checkpointed too). Read by ``pretrained`` and ``leaderboard`` only:
+``device`` (``"gpu"`` where the model was trained on one; else a 2-core CPU), ``margin``
+(the context ``denoise`` gives each tile) and ``rank`` (the higher wins where several
+shipped models fit an image).
 """
 
 import argparse
@@ -42,11 +45,11 @@ from .models import apply_model, build_model
 
 DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=None, holdout=True,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
-                lr_milestones=[], minutes=None, seed=0, multiple=1, init=None)
+                lr_milestones=[], minutes=None, seed=0, multiple=1, init=None, target="clean")
 
 
 def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
-        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise_fn=None):
+        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise_fn=None, target="clean"):
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 
     The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
@@ -57,6 +60,8 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     History gets a ``seconds`` attribute: the training wall time, validation excluded.
     ``noise_fn(clean, rng)``: other noise than Gaussian at ``sigma``, for training and
     validation alike, e.g. impulses (§5.1); it gets a batch of patches or one image.
+    ``target``: ``"noise2noise"`` or ``"blind_spot"`` train without clean images (§5.2; the
+    loss is then chosen for you), validated on Gaussian noise at ``sigma`` against clean images.
     """
     import keras
 
@@ -68,9 +73,16 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
         if optimizer not in makers:
             raise ValueError(f"optimizer must be one of {sorted(makers)} or a Keras optimizer")
         optimizer = makers[optimizer](lr)
+    train_noise = noise_fn
+    if target != "clean":
+        from .self_supervised import target_noise
+
+        if noise_fn is not None:
+            raise ValueError("give noise_fn or a target other than 'clean', not both")
+        train_noise, loss = target_noise(target, sigma)
     model.compile(optimizer=optimizer, loss=loss)
     data = PatchDataset(images, patch_size=patch_size, batch_size=batch_size,
-                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed, noise_fn=noise_fn)
+                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed, noise_fn=train_noise)
     spent, val_sigma = [], 25 if isinstance(sigma, (tuple, list)) else sigma
 
     class Validate(keras.callbacks.Callback):
@@ -117,6 +129,8 @@ def load_config(config):
         if key not in cfg:
             raise ValueError(f"{path}: config needs {key!r}")
     cfg.setdefault("sigma", None)
+    if cfg["target"] != "clean" and (cfg["noise"] != "gaussian" or cfg.get("adversarial")):
+        raise ValueError(f"{path}: target {cfg['target']!r} needs Gaussian noise and no adversarial training")
     return cfg
 
 
@@ -249,6 +263,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     else:
         with open(os.path.join(out, "config.json"), "w") as fh:
             json.dump(cfg, fh, indent=2)
+    from .self_supervised import target_noise
+
+    target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg.get("teacher"))  # before a resume: it registers the loss
     if cfg.get("adversarial"):
         model = build_model(cfg)
         trainer = _adversarial_trainer(cfg, model)
@@ -262,10 +279,11 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         model = build_model(cfg)
         if cfg["init"]:
             _load_init(model, cfg["init"])
-        model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss="mse")
+        model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=loss)
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     noise_fn, val_noise = _noise(cfg)
+    noise_fn = target_fn or noise_fn
     gray = model.input_shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
     split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
@@ -287,8 +305,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     shipped.save_weights(os.path.join(out, "model.weights.h5"))
     if ship:
         os.makedirs(pretrained.path(cfg["name"], ""), exist_ok=True)
-        for f in ("model.weights.h5", "log.csv"):
-            shutil.copy(os.path.join(out, f), pretrained.path(cfg["name"], f))
+        pretrained.to_float16(os.path.join(out, "model.weights.h5"), pretrained.path(cfg["name"]))
+        shutil.copy(os.path.join(out, "log.csv"), pretrained.path(cfg["name"], "log.csv"))
         with open(pretrained.path(cfg["name"], "command.txt"), "w") as fh:
             fh.write((command or "python -m denoise_utils.train " + config) + "\n")
     return out

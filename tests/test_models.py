@@ -141,3 +141,23 @@ def test_recurrent_unet_weights_do_not_depend_on_steps():
     # step t of a longer run is the estimate of a run of t steps with the same weights
     steps = keras.Model(five.input, [five.get_layer(f"estimate{t}").output for t in (1, 2, 3)])
     np.testing.assert_allclose(np.asarray(steps(x)[2]), np.asarray(three(x)), atol=1e-6)
+
+
+def test_multiply_adds_counts_convolutions_per_pixel():
+    """§5.2: a 3x3 conv 1->8 then a stride-2 conv 8->4 and its transposed twin back."""
+    import keras
+
+    from denoise_utils.models import multiply_adds
+
+    x = keras.Input((None, None, 1))
+    a = keras.layers.Conv2D(8, 3, padding="same")(x)
+    b = keras.layers.Conv2D(4, 3, strides=2, padding="same")(a)
+    c = keras.layers.Conv2DTranspose(1, 2, strides=2)(b)
+    model = keras.Model(x, keras.layers.Add()([x, c]))
+    assert multiply_adds(model) == 9 * 8 + 9 * 8 * 4 / 4 + 4 * 4 * 1 / 4
+    inner = keras.Model(x, c)                                      # a model inside a model, called twice
+    y = keras.Input((None, None, 1))
+    twice = keras.Model(y, inner(inner(y)))
+    assert multiply_adds(twice) == 2 * multiply_adds(inner)
+    with pytest.raises(ValueError, match="cannot count"):
+        multiply_adds(keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Dense(2)]))

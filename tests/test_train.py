@@ -51,6 +51,34 @@ def test_train_logs_and_resumes(tmp_path, data_dir, monkeypatch):
     assert float(_rows(out)[2]["seconds"]) > float(_rows(out)[1]["seconds"])
 
 
+@pytest.mark.parametrize("target", ["noise2noise", "blind_spot"])
+def test_train_without_clean_targets_resumes(tmp_path, data_dir, monkeypatch, target):
+    """§5.2's targets train through the entry point, and a run resumes (the masked loss too)."""
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    seen = []
+
+    class Recording(data.PatchDataset):
+        def __getitem__(self, i):
+            seen.append(super().__getitem__(i))
+            return seen[-1]
+
+    monkeypatch.setattr(data, "PatchDataset", Recording)
+    cfg = _config(tmp_path / "ss.json", name="ss", target=target, epochs=1)
+    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    noisy, target_batch = seen[0]
+    if target == "noise2noise":      # the target's own noise: the difference has twice the variance
+        assert target_batch.shape == noisy.shape
+        assert abs(np.std(target_batch - noisy) * 255 - 25 * np.sqrt(2)) < 3
+    else:                            # the noisy patch itself, with the mask beside it
+        assert target_batch.shape[-1] == 2
+        mask = target_batch[..., 1] == 1
+        assert mask.any()
+        np.testing.assert_array_equal(target_batch[..., 0][~mask], noisy[..., 0][~mask])
+    _config(tmp_path / "ss.json", name="ss", target=target, epochs=2)
+    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    assert [r["epoch"] for r in _rows(out)] == ["0", "1"]
+
+
 def test_train_set_list_pools_sets(tmp_path, data_dir, monkeypatch):
     from denoise_utils import data
 

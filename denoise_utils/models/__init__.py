@@ -40,6 +40,39 @@ def apply_model(model, noisy, clip=True, multiple=1):
     return np.clip(out, 0.0, 1.0) if clip else out
 
 
+def multiply_adds(model, size=64):
+    """Multiply-adds per pixel of a fully convolutional image-to-image ``model`` (§5.2).
+
+    Counts the layers that do the arithmetic: convolutions (kernel size × output
+    positions; a transposed one × its input positions), :class:`ScanLines` (a GRU's
+    three gates, in both directions, at every position) and models inside the model (once
+    per call, at full size), measured on a ``size`` × ``size`` image and divided by its
+    pixels. Additions, activations and biases are left out.
+    """
+    counted = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, ScanLines)
+    layers = [layer for layer in model.layers if isinstance(layer, counted)]
+    # a model inside the model (the recurrent U-Net's cell), run at full size once a call
+    inner = sum(multiply_adds(layer, size) * len(layer._inbound_nodes)
+                for layer in model.layers if isinstance(layer, keras.Model))
+    uncounted = [layer.name for layer in model.layers
+                 if layer.weights and not isinstance(layer, counted + (keras.Model,))]
+    if uncounted:
+        raise ValueError(f"multiply_adds cannot count layers {uncounted}")
+    if not layers:
+        return inner
+    probe = keras.Model(model.inputs, [layer.input for layer in layers] + [layer.output for layer in layers])
+    shapes = [np.shape(a) for a in probe([np.zeros((1, size, size, model.input_shape[-1]), np.float32)])]
+    total = 0
+    for layer, (_, hi, wi, ci), (_, ho, wo, _) in zip(layers, shapes[:len(layers)], shapes[len(layers):]):
+        if isinstance(layer, ScanLines):
+            u = layer.units
+            total += 2 * 3 * (ci * u + u * u) * hi * wi
+        else:
+            positions = hi * wi if isinstance(layer, keras.layers.Conv2DTranspose) else ho * wo
+            total += int(np.prod(layer.kernel.shape)) * positions
+    return total / size ** 2 + inner
+
+
 def apply_patchwise(model, noisy, stride=8):
     """Run a model that takes fixed-size patches over a whole image (§4.4).
 
