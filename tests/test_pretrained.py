@@ -216,3 +216,27 @@ def test_the_real_noise_model_denoises_every_bayer_phase():
         cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None, "phase": phase}
         noisy, target = camera.add_camera_noise(clean, seed=0, camera=cam, return_clean=True)
         assert du.psnr(target, du.denoise(noisy, noise="real")) > du.psnr(target, noisy) + 3, (name, phase)
+
+
+def test_shipped_weights_are_float16_and_to_float16_keeps_the_model(tmp_path):
+    """§5.2: the weights ship in half the bytes; Keras loads them back into float32."""
+    import h5py
+
+    for name in pretrained.available():
+        with h5py.File(pretrained.path(name), "r") as fh:
+            kinds = set()
+            fh.visititems(lambda _, item: kinds.add(item.dtype) if isinstance(item, h5py.Dataset) else None)
+        assert np.dtype(np.float32) not in kinds and np.dtype(np.float16) in kinds, name
+    from denoise_utils.models import build_model
+
+    model = build_model({"model": "fast_dncnn", "model_kwargs": {"depth": 3, "filters": 64}})
+    model.save_weights(tmp_path / "a.weights.h5")
+    pretrained.to_float16(str(tmp_path / "a.weights.h5"), str(tmp_path / "b.weights.h5"))
+    assert (tmp_path / "b.weights.h5").stat().st_size < 0.75 * (tmp_path / "a.weights.h5").stat().st_size
+    copy = build_model({"model": "fast_dncnn", "model_kwargs": {"depth": 3, "filters": 64}})
+    copy.load_weights(tmp_path / "b.weights.h5")
+    for a, b in zip(model.get_weights(), copy.get_weights()):
+        assert b.dtype == np.float32
+        np.testing.assert_array_equal(b, a.astype(np.float16).astype(np.float32))
+    with pytest.raises(ValueError, match="differ"):
+        pretrained.to_float16(str(tmp_path / "b.weights.h5"), str(tmp_path / "b.weights.h5"))
