@@ -1,0 +1,143 @@
+"""What a denoiser computes (§5.3): the article's second challenge, "hard to interpret".
+
+A ReLU network is piecewise affine: around a given noisy image y, output pixel i is
+fᵢ(y) ≈ Σⱼ Jᵢⱼ yⱼ + cᵢ, with J the Jacobian. Row i of J is the **equivalent filter** of that
+pixel: the weights with which the network averages the input around it, adapted to the
+image (Mohan et al., 2020). :func:`equivalent_filter` computes it with one backward pass;
+:func:`filter_support`, :func:`filter_anisotropy` and :func:`filter_axis` measure its size,
+shape and direction;
+:func:`radial_spectrum` tests whether a residual is white.
+"""
+
+import numpy as np
+
+from ._checks import as_float_image
+
+
+def _gradient(model, batch, index):
+    """d model(batch)[index] / d batch, under the running Keras backend."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.convert_to_tensor(batch)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = model(x, training=False)[index]
+        return tape.gradient(value, x).numpy()
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda x: model(x, training=False)[index])(batch))
+    if backend == "torch":
+        import torch
+
+        x = torch.tensor(batch, requires_grad=True)
+        model(x, training=False)[index].backward()
+        return x.grad.numpy()
+    raise NotImplementedError(f"equivalent_filter needs TensorFlow, JAX or PyTorch, not {backend!r}")
+
+
+def equivalent_filter(model, noisy, pixel, multiple=1):
+    """The Jacobian row of output ``pixel`` = (row, col) of a gray ``model`` at ``noisy`` (§5.3).
+
+    Returns ``(weights, offset)``: ``weights`` (H, W) are ∂fᵢ/∂y, the filter the network
+    applies at this pixel for this image; ``offset`` is fᵢ(y) − Σⱼ weightsⱼ yⱼ, the part of
+    the output that is not a weighted average of the input (zero for a bias-free ReLU
+    network). Images are mirror-padded to sides divisible by ``multiple``.
+    """
+    y = as_float_image(noisy, name="noisy", noisy=True)
+    if y.ndim != 2:
+        raise ValueError(f"equivalent_filter takes a gray (H, W) image, got shape {y.shape}")
+    h, w = y.shape
+    i, j = pixel
+    if not (0 <= i < h and 0 <= j < w):
+        raise ValueError(f"pixel {pixel} lies outside the {h} x {w} image")
+    padded = np.pad(y, ((0, -h % multiple), (0, -w % multiple)), mode="symmetric")
+    batch = padded[None, ..., None].astype(np.float32)
+    grad = _gradient(model, batch, (0, i, j, 0))[0, :, :, 0]
+    out = float(np.asarray(model(batch, training=False))[0, i, j, 0])
+    weights = grad[:h, :w].astype(np.float64)
+    offset = out - float(np.sum(grad.astype(np.float64) * padded))
+    return weights, offset
+
+
+def filter_support(weights, share=0.9):
+    """How many pixels hold ``share`` of the filter's energy (sum of squared weights) (§5.3)."""
+    e = np.sort(np.asarray(weights, np.float64).ravel() ** 2)[::-1]
+    return int(np.searchsorted(np.cumsum(e), share * e.sum()) + 1)
+
+
+def _spread(weights):
+    """The second-moment matrix of pixel positions, weighted by the squared weights."""
+    e = np.asarray(weights, np.float64) ** 2
+    rows, cols = np.indices(e.shape)
+    total = e.sum()
+    dr, dc = rows - (rows * e).sum() / total, cols - (cols * e).sum() / total
+    return np.array([[(dr * dr * e).sum(), (dr * dc * e).sum()],
+                     [(dr * dc * e).sum(), (dc * dc * e).sum()]]) / total
+
+
+def filter_anisotropy(weights):
+    """The ratio of the long to the short axis of the filter's spread (1: round) (§5.3).
+
+    The square roots of the eigenvalues of the second-moment matrix of positions,
+    weighted by the squared weights around their centre.
+    """
+    low, high = np.linalg.eigvalsh(_spread(weights))
+    return float(np.sqrt(high / max(low, 1e-12)))
+
+
+def filter_axis(weights):
+    """The unit vector (d_row, d_col) of the filter's long axis (§5.3)."""
+    return np.linalg.eigh(_spread(weights))[1][:, 1]
+
+
+def radial_spectrum(image, bins=16):
+    """The power spectrum of ``image`` (mean removed), averaged over rings of frequency (§5.3).
+
+    Returns (frequencies in cycles per pixel, 0 to 0.5; power). White noise is flat.
+    """
+    x = np.asarray(image, np.float64)
+    x = x - x.mean()
+    power = np.abs(np.fft.fft2(x)) ** 2 / x.size
+    fy, fx = np.meshgrid(np.fft.fftfreq(x.shape[0]), np.fft.fftfreq(x.shape[1]), indexing="ij")
+    radius = np.hypot(fy, fx).ravel()
+    edges = np.linspace(0, 0.5, bins + 1)
+    which = np.digitize(radius, edges) - 1
+    keep = (which >= 0) & (which < bins) & (radius > 0)     # not the mean (zero, removed)
+    sums = np.bincount(which[keep], power.ravel()[keep], bins)
+    counts = np.bincount(which[keep], minlength=bins)
+    return (edges[:-1] + edges[1:]) / 2, sums / np.maximum(counts, 1)
+
+
+def pick_pixels(clean, border=40):
+    """A flat, an edge and a texture pixel of a gray ``clean`` image, found by rule (§5.3).
+
+    From local variance (over 9 × 9 pixels) and the structure tensor (gradients of the
+    image smoothed by a Gaussian of 2 pixels): **flat** is the middle of the calmest 31 × 31
+    area; **edge** the pixel of strongest gradient among pixels whose gradients agree in
+    direction (coherence above 0.8); **texture** the one of most local variance among pixels
+    whose gradients disagree (coherence below 0.3). Pixels within
+    ``border`` of the sides are skipped. Returns ``{"flat": (row, col), ...}``.
+    """
+    from scipy.ndimage import gaussian_filter, sobel, uniform_filter
+
+    x = as_float_image(clean, name="clean").astype(np.float64)
+    if x.ndim != 2 or min(x.shape) <= 2 * border:
+        raise ValueError(f"pick_pixels takes a gray image larger than {2 * border} pixels a side")
+    smooth = gaussian_filter(x, 2)                   # edges at the scale the noise hides
+    gy, gx = sobel(smooth, 0), sobel(smooth, 1)
+    jxx, jyy, jxy = (gaussian_filter(a, 3) for a in (gx * gx, gy * gy, gx * gy))
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-12)
+    strength = np.hypot(gx, gy)
+    variance = uniform_filter(x ** 2, 9) - uniform_filter(x, 9) ** 2
+    inner = np.zeros(x.shape, bool)
+    inner[border:-border, border:-border] = True
+    at = lambda score: tuple(int(v) for v in np.unravel_index(np.argmax(score), x.shape))
+    calm = uniform_filter(variance, 31)               # flat: the middle of a large calm area
+    return {"flat": at(np.where(inner, -calm, -np.inf)),
+            "edge": at(np.where(inner & (coherence > 0.8), strength, -np.inf)),
+            "texture": at(np.where(inner & (coherence < 0.3), variance, -np.inf))}
