@@ -3,7 +3,7 @@
     python scripts/time_photo.py [--megapixels 12] [--noise real|gaussian]
 
 Makes a colour photo of the given size (scikit-image's astronaut, enlarged, with camera
-noise), denoises it once with ``du.denoise`` as a reader would (tiles of 512 pixels, a
+noise), denoises it once with ``du.denoise`` as a reader would (tiles of 1024 pixels, a
 progress bar on stderr) and prints the wall time. Nothing is written.
 """
 
