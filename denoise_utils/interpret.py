@@ -15,7 +15,7 @@ from ._checks import as_float_image
 
 
 def _gradient(model, batch, index):
-    """d model(batch)[index] / d batch, under the running Keras backend."""
+    """(model(batch)[index], d model(batch)[index] / d batch), under the running Keras backend."""
     import keras
 
     backend = keras.backend.backend()
@@ -26,17 +26,19 @@ def _gradient(model, batch, index):
         with tf.GradientTape() as tape:
             tape.watch(x)
             value = model(x, training=False)[index]
-        return tape.gradient(value, x).numpy()
+        return float(value), tape.gradient(value, x).numpy()
     if backend == "jax":
         import jax
 
-        return np.asarray(jax.grad(lambda x: model(x, training=False)[index])(batch))
+        value, grad = jax.value_and_grad(lambda x: model(x, training=False)[index])(batch)
+        return float(value), np.asarray(grad)
     if backend == "torch":
         import torch
 
         x = torch.tensor(batch, requires_grad=True)
-        model(x, training=False)[index].backward()
-        return x.grad.numpy()
+        value = model(x, training=False)[index]
+        value.backward()
+        return float(value.detach()), x.grad.numpy()
     raise NotImplementedError(f"equivalent_filter needs TensorFlow, JAX or PyTorch, not {backend!r}")
 
 
@@ -57,8 +59,8 @@ def equivalent_filter(model, noisy, pixel, multiple=1):
         raise ValueError(f"pixel {pixel} lies outside the {h} x {w} image")
     padded = np.pad(y, ((0, -h % multiple), (0, -w % multiple)), mode="symmetric")
     batch = padded[None, ..., None].astype(np.float32)
-    grad = _gradient(model, batch, (0, i, j, 0))[0, :, :, 0]
-    out = float(np.asarray(model(batch, training=False))[0, i, j, 0])
+    out, grad = _gradient(model, batch, (0, i, j, 0))
+    grad = grad[0, :, :, 0]
     weights = grad[:h, :w].astype(np.float64)
     offset = out - float(np.sum(grad.astype(np.float64) * padded))
     return weights, offset
