@@ -243,10 +243,10 @@ def test_shipped_weights_are_float16_and_to_float16_keeps_the_model(tmp_path):
 
 
 def test_the_default_tile_gives_what_smaller_tiles_give():
-    """Tiles of 1024 (the default) and of 512 cut a large photo where the whole would be."""
+    """Tiles of 1536 (the default) and of 512 cut a large photo where the whole would be."""
     from skimage.transform import resize
 
-    clean = resize(du.sample_images(gray=True)["camera"], (1100, 700), order=1).astype(np.float32)
+    clean = resize(du.sample_images(gray=True)["camera"], (1700, 700), order=1).astype(np.float32)
     noisy = du.add_gaussian_noise(clean, 25, seed=0)
     big = du.denoise(noisy, sigma=25, model="unet_small_gray_s25")
     small = du.denoise(noisy, sigma=25, model="unet_small_gray_s25", tile=512)

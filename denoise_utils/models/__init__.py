@@ -35,7 +35,8 @@ def apply_model(model, noisy, clip=True, multiple=1):
     ph, pw = -h % multiple, -w % multiple
     if ph or pw:
         batch = np.pad(batch, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="symmetric")
-    out = np.asarray(model.predict(batch, verbose=0), np.float32)[0, :h, :w]
+    # predict_on_batch: one image needs no data pipeline (predict's costs ~0.5 s a call)
+    out = np.asarray(model.predict_on_batch(batch), np.float32)[0, :h, :w]
     out = out.reshape(y.shape)
     return np.clip(out, 0.0, 1.0) if clip else out
 
