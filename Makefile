@@ -1,12 +1,13 @@
 # Two commands for a fresh machine (Python 3.10-3.12 with venv):
 #   make book   set up .venv, then build the book with every notebook executed -> _build/html
 #   make test   set up .venv, then run the unit tests and every notebook (nbval)
+#   make labs   write the student copies of the chapters (no solutions) to labs/
 # Point DENOISE_DATA_DIR at a folder with set12/, train400/, ... to use local data.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup book test clean
+.PHONY: setup book test labs clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,9 @@ book: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+labs: setup
+	$(BIN)/python -m denoise_utils.labs build
 
 clean:
 	rm -rf _build

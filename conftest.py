@@ -1,6 +1,7 @@
 """Test-suite settings shared by the unit tests and the notebooks that nbval runs."""
 
 import importlib.util
+import json
 import os
 import tempfile
 
@@ -41,3 +42,26 @@ def pytest_terminal_summary(terminalreporter):
             "(set DENOISE_DATA_DIR to a folder with set12/, train400/, ...; see the README)")
         for claim in claims:
             terminalreporter.write_line(f"  - {claim}")
+
+
+_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add up each notebook's time (kernel start and every cell) for DENOISE_TIMINGS."""
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        name = os.path.basename(path)
+        _SECONDS[name] = _SECONDS.get(name, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    """With DENOISE_TIMINGS=FILE, write {notebook: seconds} there (the instructor guide's table)."""
+    path = os.environ.get("DENOISE_TIMINGS")
+    if path and _SECONDS:
+        from denoise_utils.config import get_budget
+
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"budget": get_budget(), "seconds": {k: round(v) for k, v in sorted(_SECONDS.items())}},
+                      fh, indent=1)
+            fh.write("\n")

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 #: the modules, and the names ``du.NAME`` gives from them. Both load on first use, so
 #: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
 _MODULES = ("article", "book", "camera", "classical", "config", "data", "files", "metrics",
-            "interpret", "models", "noise", "noise_types", "plotting", "pretrained", "published",
+            "interpret", "labs", "models", "noise", "noise_types", "plotting", "pretrained", "published",
             "self_supervised",
             "train")
 _NAMES = {

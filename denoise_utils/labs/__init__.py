@@ -1,0 +1,249 @@
+"""Classroom labs: exercises that check themselves, and student copies (book/instructor_guide).
+
+A chapter's exercise is a markdown cell headed ``### Exercise N.M.K: title``, a code cell
+whose solution stands between nbgrader's markers ``### BEGIN SOLUTION`` and
+``### END SOLUTION``, and a check cell ``du.labs.check("N.M.K", answer)``. A written
+answer is a markdown cell tagged ``solution``. ``check`` raises an ``AssertionError``
+that says what was expected, what was found, and a hint; ``build`` (``python -m
+denoise_utils.labs build``) writes the student copies to ``labs/``: each solution
+replaced by ``raise NotImplementedError("Exercise N.M.K: ...")``, each written answer by an
+empty one, no outputs.
+"""
+
+import copy
+import json
+import os
+import re
+import sys
+
+import numpy as np
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HEADING = re.compile(r"^#+ Exercise (\d+(?:\.\d+)+)[:.]?\s*(.*)$", re.M)
+ANSWER = "**Your answer:** *(write it here)*\n"
+
+#: number -> (title, hint, checker); checkers raise AssertionError on a wrong answer
+EXERCISES = {}
+
+
+def exercise(number, title, hint):
+    """Register ``checker(answer)`` as the check of exercise ``number``."""
+    def register(checker):
+        EXERCISES[number] = (title, hint, checker)
+        return checker
+    return register
+
+
+def check(number, answer):
+    """Check a student's ``answer`` to exercise ``number``; raise a helpful AssertionError."""
+    if number not in EXERCISES:
+        raise KeyError(f"no exercise {number!r}; the book's exercises: {', '.join(sorted(EXERCISES))}")
+    title, hint, checker = EXERCISES[number]
+    try:
+        checker(answer)
+    except NotImplementedError:
+        raise AssertionError(f"Exercise {number} ({title}) is not done yet: replace the line "
+                             f"`raise NotImplementedError(...)` with your code.") from None
+    except AssertionError as err:
+        raise AssertionError(f"Exercise {number} ({title}): {err}\nHint: {hint}") from None
+    print(f"Exercise {number} ({title}): correct.")
+
+
+# ---- student copies --------------------------------------------------------------------
+
+def _text(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _stub(code, number, title):
+    """Replace each solution block of ``code`` with a NotImplementedError stub."""
+    out, inside = [], False
+    for line in code.split("\n"):
+        if line.strip() == BEGIN:
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("Exercise {number}: {title}")')
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"exercise {number}: {BEGIN} without {END}")
+    return "\n".join(out)
+
+
+def student_copy(notebook):
+    """The student copy of a source ``notebook`` (a dict in nbformat 4): no solutions, no outputs."""
+    nb = copy.deepcopy(notebook)
+    nb.setdefault("metadata", {})["student_copy"] = True  # build overwrites only these
+    number, title = None, ""
+    for cell in nb["cells"]:
+        src, tags = _text(cell), cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "markdown":
+            found = HEADING.findall(src)
+            if found:
+                number, title = found[-1]
+            if "solution" in tags:
+                cell["source"] = ANSWER
+                cell["metadata"].pop("tags")
+            continue
+        if cell["cell_type"] != "code":
+            continue
+        cell["outputs"], cell["execution_count"] = [], None
+        if BEGIN in src:
+            if number is None:
+                raise ValueError(f"a solution before any '### Exercise N: title' heading:\n{src[:200]}")
+            cell["source"] = _stub(src, number, title.strip())
+            cell["metadata"]["tags"] = [t for t in tags if t != "hide-input"]
+        elif "labs.check(" in src:  # a runner goes on past an unfinished exercise
+            checked = re.findall(r"labs\.check\(\s*[\"']([\d.]+)", src)
+            if checked != [number]:
+                raise ValueError(f"the check cell {src.strip()!r} stands under the heading of "
+                                 f"exercise {number}")
+            cell["metadata"]["tags"] = sorted(set(tags) | {"raises-exception"})
+        if not cell["metadata"].get("tags"):
+            cell["metadata"].pop("tags", None)
+    return nb
+
+
+def exercises(notebook):
+    """(number, code, check) of each coding exercise of ``notebook`` (nbformat 4 dict), in order."""
+    out, number, code = [], None, None
+    for cell in notebook["cells"]:
+        src = _text(cell)
+        if cell["cell_type"] == "markdown":
+            found = HEADING.findall(src)
+            number = found[-1][0] if found else number
+        elif "labs.check(" in src:
+            out.append((number, code, src))
+        elif cell["cell_type"] == "code":
+            code = src
+    return out
+
+
+def grade(notebook):
+    """Run each exercise of a student's ``notebook`` and its check; return (number, passed, message).
+
+    Only the exercise cells run (in order, in one namespace with ``np``, ``du``, ``keras``
+    and ``layers``), not the chapter's training, so a class's notebooks grade in seconds.
+    """
+    import contextlib
+    import io
+
+    import keras
+    from keras import layers
+
+    import denoise_utils as du
+
+    namespace = {"np": np, "du": du, "keras": keras, "layers": layers}
+    results = []
+    for number, code, check_cell in exercises(notebook):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(code, namespace)
+                exec(check_cell, namespace)
+            results.append((number, True, "correct"))
+        except Exception as err:  # a student's code may raise anything; report it, go on
+            first = str(err).splitlines()[0] if str(err) else ""
+            results.append((number, False, f"{type(err).__name__}: {first}"))
+    return results
+
+
+def timings_table(timings, chapters="chapters"):
+    """The instructor guide's table: each chapter's coding exercises and its measured run time.
+
+    ``timings`` is the file that ``DENOISE_TIMINGS=FILE make test`` writes (conftest.py):
+    each notebook's seconds, kernel start and every cell, on the budget it names.
+    """
+    with open(timings, encoding="utf-8") as fh:
+        measured = json.load(fh)
+    rows = ["| chapter | coding exercises | minutes to run, 2-core CPU, "
+            f"{measured['budget']} budget |", "|---|---|---|"]
+    for name in sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb")):
+        with open(os.path.join(chapters, name), encoding="utf-8") as fh:
+            nb = json.load(fh)
+        title = _text(nb["cells"][0]).splitlines()[0].lstrip("# ").split(":")[0]
+        seconds = measured["seconds"].get(name)
+        minutes = "–" if seconds is None else f"{seconds / 60:.1f}"
+        rows.append(f"| {title} | {', '.join(n for n, _, _ in exercises(nb))} | {minutes} |")
+    return "\n".join(rows) + "\n"
+
+
+def _is_student_copy(text):
+    try:
+        return json.loads(text).get("metadata", {}).get("student_copy") is True
+    except (ValueError, AttributeError):
+        return False
+
+
+def build(chapters="chapters", out="labs", check_only=False):
+    """Write the student copy of every chapter notebook to ``out``; return the paths.
+
+    ``check_only``: write nothing, raise if a copy in ``out`` is missing or stale.
+    """
+    names = sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb"))
+    stale, paths = [], []
+    for name in names:
+        with open(os.path.join(chapters, name), encoding="utf-8") as fh:
+            text = json.dumps(student_copy(json.load(fh)), indent=1, ensure_ascii=False) + "\n"
+        path = os.path.join(out, name)
+        paths.append(path)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old == text:
+            continue
+        if check_only:
+            stale.append(name)
+            continue
+        if old is not None and not _is_student_copy(old):
+            raise ValueError(f"{path} is not a student copy (no 'student_copy' in its metadata): "
+                             "not overwritten; choose another --out")
+        os.makedirs(out, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    extra = sorted(set(os.listdir(out)) - set(names)) if os.path.isdir(out) else []
+    extra = [n for n in extra if n.endswith(".ipynb")]
+    if check_only and (stale or extra):
+        raise SystemExit(f"student copies out of date: {', '.join(stale + extra)}; "
+                         "run `python -m denoise_utils.labs build`")
+    return paths
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m denoise_utils.labs",
+                                     description="Student copies of the chapters (no solutions).")
+    parser.add_argument("command", choices=["build", "check", "grade", "timings"],
+                        help="build: write labs/; check: fail if labs/ is out of date; "
+                             "grade: run the exercises of the notebooks named; timings: print "
+                             "the instructor guide's table from book/timings.json")
+    parser.add_argument("notebooks", nargs="*", help="grade: the students' notebooks")
+    parser.add_argument("--chapters", default="chapters")
+    parser.add_argument("--out", default="labs")
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        if not args.notebooks:
+            parser.error("grade needs one or more notebooks")
+        for path in args.notebooks:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    nb = json.load(fh)
+            except (OSError, ValueError) as err:
+                parser.error(f"cannot read {path} as a notebook: {err}")
+            results = grade(nb)
+            done = sum(ok for _, ok, _ in results)
+            print(f"{path}: {done}/{len(results)} exercises pass")
+            for number, ok, message in results:
+                print(f"  {number:8} {'pass' if ok else 'FAIL'}  {message if not ok else ''}".rstrip())
+        return
+    if args.command == "timings":
+        print(timings_table(os.path.join("book", "timings.json"), args.chapters), end="")
+        return
+    if not os.path.isdir(args.chapters):
+        parser.error(f"no folder {args.chapters!r}: run this from the repository's root")
+    paths = build(args.chapters, args.out, check_only=args.command == "check")
+    print(f"{len(paths)} student copies {'up to date' if args.command == 'check' else 'written'} "
+          f"in {args.out}/", file=sys.stdout)
+
+
+from . import checks  # noqa: E402,F401  (registers every exercise's checker)

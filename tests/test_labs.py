@@ -1,0 +1,238 @@
+"""Classroom labs: every check passes on its solution, fails on its stub and on common mistakes."""
+
+import json
+import pathlib
+import re
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+import denoise_utils as du
+from denoise_utils import labs
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _exercises(nb):
+    """(number, code, check, the chapter's earlier exercises' code) per exercise."""
+    found = labs.exercises(nb)
+    return [(n, code, check, tuple(c for _, c, _ in found[:i])) for i, (n, code, check) in enumerate(found)]
+
+
+def _run(code, check, before=()):
+    """Run an exercise (after the chapter's earlier ones, as a reader would) and its check."""
+    namespace = {"np": np, "du": du, "keras": keras, "layers": layers}
+    for earlier in before:
+        exec(earlier, namespace)
+    exec(code, namespace)
+    exec(check, namespace)
+
+
+SOURCES = {p.name: json.loads(p.read_text()) for p in CHAPTERS}
+CASES = [(name, *ex) for name, nb in SOURCES.items() for ex in _exercises(nb)]
+IDS = [c[1] for c in CASES]
+
+
+def test_every_exercise_is_checked_and_every_check_is_used():
+    numbers = [number for _, number, *_ in CASES]
+    assert len(numbers) == len(set(numbers)), "an exercise number is used twice"
+    assert set(numbers) == set(labs.EXERCISES), "checkers without an exercise, or the reverse"
+    for name, number, code, *_ in CASES:
+        assert labs.BEGIN in code and labs.END in code, f"{name}: exercise {number} has no solution markers"
+
+
+def test_chapters_with_exercises_have_at_least_three():
+    counts = {}
+    for name, *_ in CASES:
+        counts[name] = counts.get(name, 0) + 1
+    assert counts and all(n >= 3 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize("name,number,code,check,before", CASES, ids=IDS)
+def test_the_check_passes_on_the_solution(name, number, code, check, before, capsys):
+    _run(code, check, before)
+    assert "correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name,number,code,check,before", CASES, ids=IDS)
+def test_the_check_fails_on_the_student_stub(name, number, code, check, before):
+    """The student's copy: this exercise and every earlier one are stubs."""
+    stub = labs._stub(code, number, "title")
+    assert labs.BEGIN not in stub and "NotImplementedError" in stub
+    with pytest.raises(AssertionError, match=f"Exercise {re.escape(number)} .*not done yet"):
+        _run(stub, check, [labs._stub(b, "x", "y") for b in before])
+
+
+#: a common mistake per exercise: a wrong answer the check must refuse, with a helpful message
+MISTAKES = {
+    "1.1": lambda c, e: 10 * np.log10(255 ** 2 / np.mean((c - e) ** 2)),           # peak 255
+    "1.2": lambda im, s, seed: im + np.random.default_rng(seed).normal(0, s, np.shape(im)),  # σ not / 255
+    "1.3": lambda c, n, widths: widths[0],
+    "2.1": lambda k, ci, co: k * k * ci * co,                                      # no bias
+    "2.2": lambda depth, k=3: depth * k,
+    "2.3": lambda depth, filters: keras.Sequential(
+        [keras.Input((None, None, 1))] + [layers.Conv2D(filters, 3, padding="same") for _ in range(depth - 1)]
+        + [layers.Conv2D(1, 3, padding="same")]),                                   # no residual
+    "3.1.1": lambda im, k: __import__("scipy.signal").signal.convolve2d(im, k, mode="same"),  # flipped
+    "3.1.2": lambda x, g, b, eps=1e-3: g * (x - x.mean((0, 1, 2))) / np.sqrt(x.var((0, 1, 2), ddof=1) + eps) + b,
+    "3.1.3": lambda p, t: 2 * (p - t),                                            # no 1/N
+    "4.1.1": lambda im, size, stride: np.stack([im[r:r + size, c:c + size] for r in range(0, im.shape[0] - size, stride)
+                                                for c in range(0, im.shape[1] - size, stride)]),  # off by one
+    "4.1.2": lambda p, k: np.rot90(p, k),                                         # no mirror
+    "4.1.3": lambda f, y: np.mean([f(np.rot90(y, k)) for k in range(4)], axis=0),  # not turned back
+    "3.2.1": lambda h, x, w, u, b: w @ h + u @ x + b,                             # no tanh
+    "3.2.2": lambda w, steps: np.linalg.norm(w, 2) * steps,
+    "3.2.3": lambda x, axis: x.reshape(-1, x.shape[2] if axis == "rows" else x.shape[1], x.shape[3]),  # no transpose
+    "3.3.1": lambda p, q: q / (p + q),                                             # the wrong density on top
+    "3.3.2": lambda d, kind: np.mean(np.log(1 - d)),                              # ignores kind
+    "3.3.3": lambda p, q: float(np.sum(p[p > 0] * np.log(p[p > 0] / ((p + q) / 2)[p > 0]))),  # one KL only
+    "3.4.1": lambda x, k: np.linalg.svd(x, full_matrices=False)[2][:k].T,         # not centred
+    "3.4.2": lambda lam, s2: lam / s2,
+    "3.4.3": lambda n, k, s, pad: (n - k) // s + 1 if pad == "valid" else n // s,  # floor for 'same'
+    "4.2.1": lambda x, a: np.cumsum(x, axis=-1) * (1 - a),
+    "4.2.2": lambda x, a: x,
+    "4.2.3": lambda refine, y, steps: [refine(y, y) for _ in range(steps)],        # never feeds back
+    "4.3.1": lambda r, f: float(np.mean(r > 0.5)),                                # real samples only
+    "4.3.2": lambda cr, cf: (cr - cf, cf - cr) if len(cr) == len(cf) else (cr - cf.max(), cf - cr.max()),
+    "4.3.3": lambda im, cut: float(np.mean(np.abs(np.fft.fft2(im)) > cut)),
+    "4.4.1": lambda im, m: np.pad(im, ((0, m - im.shape[0] % m), (0, m - im.shape[1] % m)), mode="symmetric"),
+    "4.4.2": lambda rgb: rgb @ du.pretrained.OPPONENT.T,                           # no 0.5 shift
+    "4.4.3": lambda s: np.full(3, s),
+    "4.5.1": lambda sec, shape: sec / (shape[0] * shape[1] / 1e6),                 # seconds, not ms
+    "4.5.2": lambda points: [max(range(len(points)), key=lambda i: points[i][1])],  # the best PSNR only
+    "4.5.3": lambda fn, repeats: __import__("timeit").timeit(fn, number=repeats) / repeats,  # no warm-up
+    "5.1.1": lambda x: np.sqrt(x),
+    "5.1.2": lambda im, peak, seed: im + np.random.default_rng(seed).normal(0, np.sqrt(im / peak)),
+    "5.1.3": lambda x, shot, read: np.sqrt(shot * x + read),                       # [0, 1] scale
+    "5.1.5": lambda im, amount, seed: np.where(np.random.default_rng(seed).random(im.shape) < amount, 0.0, im),
+    "5.1.6": lambda y: __import__("scipy.ndimage").ndimage.median_filter(y, size=3, mode="reflect"),  # everywhere
+    "5.1.7": lambda shape, s, k, seed: __import__("scipy.ndimage").ndimage.convolve(
+        np.random.default_rng(seed).standard_normal(shape) * s / 255, k / k.sum(), mode="wrap"),  # sum, not norm
+    "5.1.9": lambda rgb: rgb.mean(axis=-1),
+    "5.1.10": lambda rgb, shot, read, seed: rgb + np.random.default_rng(seed).standard_normal(rgb.shape)
+    * np.sqrt(shot.mean() * rgb + read.mean()),                                    # one gain for all
+    "5.1.11": lambda shots: (shots.mean(0), shots.std()),
+    "5.2.1": lambda c, s, seed: (c + np.random.default_rng(seed).normal(0, s / 255, c.shape),) * 2,  # same noise
+    "5.2.2": lambda p, t, m: np.mean(m * (p - t) ** 2),
+    "5.2.3": lambda y, s, a: np.mean((a * y - y) ** 2),                            # no correction
+    "5.3.1": lambda r: np.corrcoef(r.ravel(), r.ravel())[0, 1],
+    "5.3.2": lambda f, y, i, j, eps=1e-3: np.eye(*y.shape),
+    "5.3.3": lambda w, share=0.9: int(np.sum(np.abs(w) > 0)),
+    "6.1": lambda camera, sigma: {"sigma": sigma},
+    "6.2": lambda im: im.astype(np.float32) / 255,
+    "6.3": lambda length, tile, margin: [(s, min(s + tile, length), s - margin, s + tile + margin)
+                                        for s in range(0, length, tile)],      # not clipped
+}
+
+
+@pytest.mark.parametrize("number", sorted(MISTAKES))
+def test_the_check_refuses_a_common_mistake_with_a_hint(number):
+    with pytest.raises(AssertionError, match=r"(?s)expected.*found.*Hint: "):
+        labs.check(number, MISTAKES[number])
+
+
+def test_mistakes_cover_every_exercise():
+    assert set(MISTAKES) == set(labs.EXERCISES)
+
+
+def test_an_unknown_exercise_is_named():
+    with pytest.raises(KeyError, match="no exercise '9.9'"):
+        labs.check("9.9", None)
+
+
+def test_student_copies_hold_no_solution_text():
+    for name, nb in SOURCES.items():
+        student = labs.student_copy(nb)
+        text = json.dumps(student)
+        public = json.dumps([c["source"] for c in nb["cells"] if labs.BEGIN not in "".join(c["source"])
+                             and "solution" not in c.get("metadata", {}).get("tags", [])])
+        assert labs.BEGIN not in text and labs.END not in text, name
+        for cell in nb["cells"]:
+            src = "".join(cell["source"])
+            tags = cell.get("metadata", {}).get("tags", [])
+            secret = []
+            if labs.BEGIN in src:
+                block = src.split(labs.BEGIN)[1].split(labs.END)[0]
+                secret = [line.strip() for line in block.splitlines() if len(line.strip()) > 12]
+            elif "solution" in tags:
+                secret = [line.strip() for line in src.splitlines()[2:-1] if len(line.strip()) > 12]
+            for line in secret:  # unless the chapter's own code has the same line elsewhere
+                if json.dumps(line)[1:-1] not in public:
+                    assert json.dumps(line)[1:-1] not in text, f"{name}: solution text in the student copy: {line}"
+        for cell in student["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_committed_student_copies_are_up_to_date():
+    labs.build(str(ROOT / "chapters"), str(ROOT / "labs"), check_only=True)
+
+
+def test_build_writes_copies_and_refuses_a_foreign_file(tmp_path):
+    src = tmp_path / "chapters"
+    src.mkdir()
+    (src / "a.ipynb").write_text((ROOT / "chapters" / "01_background.ipynb").read_text())
+    out = tmp_path / "labs"
+    assert labs.build(str(src), str(out)) == [str(out / "a.ipynb")]
+    labs.build(str(src), str(out), check_only=True)                # up to date
+    (out / "b.ipynb").write_text("{}")
+    with pytest.raises(SystemExit, match="b.ipynb"):
+        labs.build(str(src), str(out), check_only=True)
+    (out / "a.ipynb").write_text('{"cells": []}')                  # not a student copy: kept
+    with pytest.raises(ValueError, match="not a student copy"):
+        labs.build(str(src), str(out))
+    assert (out / "a.ipynb").read_text() == '{"cells": []}'
+
+
+def test_a_check_cell_under_the_wrong_heading_is_refused():
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "### Exercise 1.1: x"},
+                    {"cell_type": "code", "metadata": {}, "source": 'du.labs.check("1.2", f)',
+                     "outputs": [], "execution_count": None}], "metadata": {}}
+    with pytest.raises(ValueError, match="heading of exercise 1.1"):
+        labs.student_copy(nb)
+
+
+def test_every_chapter_opens_its_student_copy_in_colab():
+    url = re.search(r"url:\s*(\S+)", (ROOT / "_config.yml").read_text()).group(1)
+    repo = url.split("github.com/")[1]
+    for path in CHAPTERS:
+        first = "".join(SOURCES[path.name]["cells"][0]["source"])
+        assert f"colab.research.google.com/github/{repo}/blob/main/labs/{path.name}" in first, path.name
+        assert SOURCES[path.name]["metadata"].get("accelerator") == "GPU", path.name
+
+
+def test_the_install_cell_runs_only_on_colab_and_is_pinned():
+    url = re.search(r"url:\s*(\S+)", (ROOT / "_config.yml").read_text()).group(1)
+    for path in CHAPTERS:
+        cells = ["".join(c["source"]) for c in SOURCES[path.name]["cells"] if c["cell_type"] == "code"]
+        install = [c for c in cells if "%pip install" in c]
+        assert len(install) == 1, path.name
+        assert 'if "google.colab" in sys.modules:' in install[0], path.name
+        assert f"git+{url}@v{du.__version__}\"" in install[0], f"{path.name}: not pinned to v{du.__version__}"
+
+
+def test_grade_passes_the_solutions_and_fails_the_stubs(tmp_path, capsys):
+    source = SOURCES["04_1_dncnn.ipynb"]
+    assert all(ok for _, ok, _ in labs.grade(source))
+    results = labs.grade(labs.student_copy(source))
+    assert results and not any(ok for _, ok, _ in results)
+    assert all("not done yet" in message for _, _, message in results)
+    path = tmp_path / "alice.ipynb"
+    path.write_text(json.dumps(labs.student_copy(source)))
+    labs.main(["grade", str(path)])
+    out = capsys.readouterr().out
+    assert f"0/{len(results)} exercises pass" in out and "FAIL" in out
+    with pytest.raises(SystemExit):
+        labs.main(["grade", str(tmp_path / "missing.ipynb")])
+
+
+def test_the_instructor_guide_shows_the_measured_timings():
+    """book/instructor_guide.md holds the table that `python -m denoise_utils.labs timings` prints."""
+    table = labs.timings_table(str(ROOT / "book" / "timings.json"), str(ROOT / "chapters"))
+    guide = (ROOT / "book" / "instructor_guide.md").read_text()
+    block = guide.split("<!-- timings: generated by `python -m denoise_utils.labs timings` -->\n")[1]
+    assert block.split("<!-- end timings -->")[0].strip() == table.strip()
+    assert len(table.strip().splitlines()) == 2 + len(CHAPTERS)
