@@ -69,11 +69,22 @@ def bilateral(noisy, sigma, channel_axis=None):
     return _finish(out + lo, shape)
 
 
+_SAID = []
+
+
 def bm3d_available():
-    """True when the optional ``bm3d`` package (non-commercial licence) is installed."""
+    """True when the optional ``bm3d`` package (non-commercial licence) is installed.
+
+    When it is not (no wheel for this platform, or not installed), says so once, so a page
+    that leaves BM3D out tells its reader why.
+    """
     try:
         import bm3d  # noqa: F401
-    except ImportError:
+    except ImportError as err:
+        if not _SAID:
+            _SAID.append(True)
+            print(f"BM3D is left out: the optional 'bm3d' package cannot be imported ({err}); "
+                  "pip install bm3d adds it (non-commercial licence)")
         return False
     return True
 

@@ -43,6 +43,24 @@ def test_bm3d_missing_is_explained(monkeypatch, camera):
         classical.bm3d(camera, 25)
 
 
+def test_a_missing_bm3d_is_said_once(monkeypatch, capsys):
+    """No wheel, or not installed: the page that leaves BM3D out says why, once."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_bm3d(name, *args, **kwargs):
+        if name == "bm3d":
+            raise ImportError("No module named 'bm3d'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_bm3d)
+    monkeypatch.setattr(classical, "_SAID", [])
+    assert not classical.bm3d_available() and not classical.bm3d_available()
+    out = capsys.readouterr().out
+    assert out.count("BM3D is left out") == 1 and "pip install bm3d" in out
+
+
 @pytest.mark.parametrize("sigma", [0, -5, "high"])
 def test_bad_sigma(camera, sigma):
     with pytest.raises((TypeError, ValueError), match="sigma"):
