@@ -188,7 +188,10 @@ def build(chapters="chapters", out="labs", check_only=False):
             text = json.dumps(student_copy(json.load(fh)), indent=1, ensure_ascii=False) + "\n"
         path = os.path.join(out, name)
         paths.append(path)
-        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                old = fh.read()
         if old == text:
             continue
         if check_only:
