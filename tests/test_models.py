@@ -67,6 +67,9 @@ def test_pixel_unshuffle_roundtrip():
     x = np.arange(2 * 4 * 6 * 3, dtype=np.float32).reshape(2, 4, 6, 3)
     down = PixelUnshuffle(2)(x)
     assert tuple(down.shape) == (2, 2, 3, 12)
+    # the channel order of tf.nn.space_to_depth, which the shipped fast DnCNN was trained with
+    block = x[1, 2:4, 4:6].reshape(-1)
+    np.testing.assert_array_equal(np.asarray(down)[1, 1, 2], block)
     np.testing.assert_array_equal(np.asarray(PixelUnshuffle(2, inverse=True)(down)), x)
     assert PixelUnshuffle(2).compute_output_shape((None, None, 8, 3)) == (None, None, 4, 12)
 

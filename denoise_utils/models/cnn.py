@@ -42,10 +42,16 @@ class PixelUnshuffle(keras.layers.Layer):
         self.scale, self.inverse = int(scale), bool(inverse)
 
     def call(self, x):
-        ops = keras.ops
+        # reshape and transpose, channel order as tf.nn.space_to_depth: (row, column, channel)
+        # of the block. keras.ops.space_to_depth is newer than Colab's Keras 3.13.
+        ops, s = keras.ops, self.scale
+        _, h, w, c = ops.shape(x)
         if self.inverse:
-            return ops.depth_to_space(x, self.scale)
-        return ops.space_to_depth(x, self.scale)
+            c //= s * s
+            x = ops.reshape(x, (-1, h, w, s, s, c))
+            return ops.reshape(ops.transpose(x, (0, 1, 3, 2, 4, 5)), (-1, h * s, w * s, c))
+        x = ops.reshape(x, (-1, h // s, s, w // s, s, c))
+        return ops.reshape(ops.transpose(x, (0, 1, 3, 2, 4, 5)), (-1, h // s, w // s, s * s * c))
 
     def compute_output_shape(self, shape):
         s = self.scale
