@@ -1,4 +1,4 @@
-# Two commands for a fresh machine (Python 3.10-3.12 with venv):
+# Two commands for a fresh machine (Python 3.10-3.13 with venv):
 #   make book   set up .venv, then build the book with every notebook executed -> _build/html
 #   make test   set up .venv, then run the unit tests and every notebook (nbval)
 #   make labs   write the student copies of the chapters (no solutions) to labs/
