@@ -62,6 +62,24 @@ def pytest_sessionfinish(session):
         from denoise_utils.config import get_budget
 
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"budget": get_budget(), "seconds": {k: round(v) for k, v in sorted(_SECONDS.items())}},
-                      fh, indent=1)
+            json.dump({"budget": get_budget(), "machine": _machine(),
+                       "seconds": {k: round(v) for k, v in sorted(_SECONDS.items())}}, fh, indent=1)
             fh.write("\n")
+
+
+def _machine():
+    """'2-core CPU', or with an NVIDIA GPU '16-core CPU, NVIDIA H100 80GB HBM3', and the backend."""
+    import shutil
+    import subprocess
+
+    gpus = []
+    if shutil.which("nvidia-smi"):
+        try:
+            gpus = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True,
+                                  timeout=30).stdout.splitlines()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    machine = f"{os.cpu_count()}-core CPU"
+    if gpus:
+        machine += ", " + gpus[0].split(": ", 1)[-1].split(" (UUID")[0]
+    return f"{machine}, Keras on {os.environ.get('KERAS_BACKEND', 'tensorflow')}"

@@ -153,12 +153,19 @@ def timings_table(timings, chapters="chapters"):
     """The instructor guide's table: each chapter's coding exercises and its measured run time.
 
     ``timings`` is the file that ``DENOISE_TIMINGS=FILE make test`` writes (conftest.py):
-    each notebook's seconds, kernel start and every cell, on the budget it names.
+    each notebook's seconds, kernel start and every cell, on the budget and machine it names.
     """
-    with open(timings, encoding="utf-8") as fh:
-        measured = json.load(fh)
-    rows = ["| chapter | coding exercises | minutes to run, 2-core CPU, "
-            f"{measured['budget']} budget |", "|---|---|---|"]
+    try:
+        with open(timings, encoding="utf-8") as fh:
+            measured = json.load(fh)
+        if not isinstance(measured["seconds"], dict) or not measured["budget"]:
+            raise ValueError("no budget, or seconds not by notebook")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{timings} is not a timings file that DENOISE_TIMINGS=FILE make test "
+                         f"writes ({type(err).__name__}: {err})") from None
+    machine = measured.get("machine", "machine not recorded")
+    rows = [f"| chapter | coding exercises | minutes to run ({machine}, {measured['budget']} budget) |",
+            "|---|---|---|"]
     for name in sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb")):
         with open(os.path.join(chapters, name), encoding="utf-8") as fh:
             nb = json.load(fh)
@@ -219,10 +226,12 @@ def main(argv=None):
     parser.add_argument("command", choices=["build", "check", "grade", "timings"],
                         help="build: write labs/; check: fail if labs/ is out of date; "
                              "grade: run the exercises of the notebooks named; timings: print "
-                             "the instructor guide's table from book/timings.json")
+                             "the instructor guide's table from book/timings.json (or --file)")
     parser.add_argument("notebooks", nargs="*", help="grade: the students' notebooks")
     parser.add_argument("--chapters", default="chapters")
     parser.add_argument("--out", default="labs")
+    parser.add_argument("--file", default=os.path.join("book", "timings.json"),
+                        help="timings: the file DENOISE_TIMINGS=FILE make test wrote")
     args = parser.parse_args(argv)
     if args.command == "grade":
         if not args.notebooks:
@@ -240,7 +249,10 @@ def main(argv=None):
                 print(f"  {number:8} {'pass' if ok else 'FAIL'}  {message if not ok else ''}".rstrip())
         return
     if args.command == "timings":
-        print(timings_table(os.path.join("book", "timings.json"), args.chapters), end="")
+        try:
+            print(timings_table(args.file, args.chapters), end="")
+        except ValueError as err:
+            parser.error(str(err))
         return
     if not os.path.isdir(args.chapters):
         parser.error(f"no folder {args.chapters!r}: run this from the repository's root")
