@@ -18,10 +18,9 @@ __version__ = "0.1.0"
 
 #: the modules, and the names ``du.NAME`` gives from them. Both load on first use, so
 #: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
-_MODULES = ("article", "book", "camera", "classical", "config", "data", "files", "metrics",
-            "interpret", "labs", "models", "noise", "noise_types", "plotting", "pretrained", "published",
-            "self_supervised",
-            "train")
+_MODULES = ("article", "book", "classical", "config", "data", "files", "inference", "interpret",
+            "labs", "leaderboard", "metrics", "models", "noise", "plotting", "pretrained", "published",
+            "training")
 _NAMES = {
     "book": ("check", "data_state", "glue"),
     "config": ("get_budget", "pick", "set_budget", "set_seed"),

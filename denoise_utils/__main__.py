@@ -6,7 +6,7 @@ without ``--overwrite``), and checks everything it can (input, output, model, σ
 it denoises. A refusal is one line on stderr and exit status 2; TensorFlow's own log
 lines are kept off the terminal (``--verbose`` shows them). ``--ensemble`` averages over
 the 8 flips and rotations (slower, a little better).
-``--noise real`` is for a camera's own noise in a colour photo (no ``--sigma``).
+``--noise camera`` is for a camera's own noise in a colour photo (no ``--sigma``).
 ``python -m denoise_utils models`` lists the shipped models (without loading TensorFlow);
 ``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
 scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
@@ -47,9 +47,11 @@ def _parser():
     run.add_argument("output", help="where to write the result (.png, .jpg, .tif or .bmp)")
     run.add_argument("--sigma", type=_sigma, default=argparse.SUPPRESS,
                      help="noise level on the 0-255 scale, or 'blind' (default: 25)")
-    run.add_argument("--noise", choices=("gaussian", "real"), default="gaussian",
-                     help="'real' for a camera's own noise (a colour photo; no --sigma): the "
-                          "model trained on simulated camera noise (default: gaussian)")
+    from .pretrained import kinds
+
+    run.add_argument("--noise", choices=kinds(), default="gaussian",
+                     help="the kind of noise: 'camera' for a camera's own noise (a colour photo; "
+                          "no --sigma), the model trained on a simulated camera (default: gaussian)")
     run.add_argument("--model", help="a shipped model by name (see: models)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     run.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
@@ -102,7 +104,7 @@ def _models():
 
     for name in pretrained.available():
         cfg = pretrained.info(name)
-        sigma = ("real noise" if cfg["noise"] != "gaussian" else
+        sigma = (f"{cfg['noise']} noise" if cfg["noise"] != "gaussian" else
                  "blind" if cfg["blind"] else f"sigma={cfg['sigma']:g}")
         kind = "gray" if cfg["channels"] == 1 else "colour"
         print(f"{name:22} {cfg.get('family', '?'):12} {kind:6} {sigma:9} "
@@ -121,8 +123,8 @@ def _denoise(args):
     if args.model is not None:
         pretrained.info(args.model)
     given = vars(args).get("sigma", pretrained.DEFAULT_SIGMA)
-    if args.noise == "real" and "sigma" in vars(args):
-        raise ValueError("--noise real takes no --sigma: camera noise has no single level")
+    if args.noise != "gaussian" and "sigma" in vars(args):
+        raise ValueError(f"--noise {args.noise} takes no --sigma: camera noise has no single level")
     if given is not None and args.noise == "gaussian":
         check_sigma(given, allow_zero=False)
     image = load_image(args.input)

@@ -82,3 +82,12 @@ def check_probability(p, name):
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {p!r}")
     return value
+
+
+def as_rng(seed):
+    """A ``numpy.random.Generator`` from an int, a Generator (returned as it is) or None."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
+        raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)

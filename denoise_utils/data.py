@@ -15,8 +15,10 @@ import warnings
 import keras
 import numpy as np
 
-from ._checks import as_float_image, check_sigma
+from ._checks import as_float_image
 from .config import data_dir
+from .inference import dihedral
+from .noise import as_noise
 from .files import IMAGE_SUFFIXES, load_image, save_image  # noqa: F401  (du.data.load_image)
 
 
@@ -271,29 +273,20 @@ def load_pairs(name="nam_cc15", limit=None):
 
 
 # ------------------------------------------------------------------ training data
-def _augment(patch, k, inverse=False):
-    """One of the 8 dihedral transforms (4 rotations x optional flip), k in 0..7, or its inverse."""
-    if inverse:
-        patch = np.rot90(patch, -(k % 4))
-        return patch[:, ::-1] if k >= 4 else patch
-    if k >= 4:
-        patch = patch[:, ::-1]
-    return np.rot90(patch, k % 4)
-
-
 class PatchDataset(keras.utils.PyDataset):
     """Batches of (noisy, clean) patches cut at random from ``images`` (§4.1).
 
     Each batch is made when asked for, from a seed derived from (``seed``, epoch,
     batch index), so training is repeatable and nothing but the images is kept in
     memory. ``sigma`` is a noise level on the 0-255 scale, or a ``(low, high)``
-    range drawn per patch for blind training; ``noise_fn(clean, rng)`` replaces the
-    Gaussian noise with any other model, and may return ``(noisy, target)`` when the
-    target is not the clean patch itself (camera noise, §5.1). Arrays are (batch, patch, patch, channels).
+    range drawn per patch for blind training; ``noise`` names another kind of noise in
+    :data:`noise.NOISES` (it gets ``sigma`` if it takes one) or is any function
+    ``(clean, rng)``, which may return ``(noisy, target)`` when the target is not the clean
+    patch itself (camera noise, §5.1). Arrays are (batch, patch, patch, channels).
     """
 
     def __init__(self, images, patch_size=40, batch_size=64, steps=100, sigma=25.0,
-                 noise_fn=None, augment=True, seed=0, **kwargs):
+                 noise="gaussian", augment=True, seed=0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(images, dict):
             images = list(images.values())
@@ -310,19 +303,9 @@ class PatchDataset(keras.utils.PyDataset):
         for arg, val in (("patch_size", patch_size), ("batch_size", batch_size), ("steps", steps)):
             if not isinstance(val, (int, np.integer)) or val < 1:
                 raise ValueError(f"{arg} must be a positive int, got {val!r}")
-        if noise_fn is None:
-            if isinstance(sigma, (tuple, list)):
-                if len(sigma) != 2:
-                    raise ValueError(f"sigma range must be (low, high), got {sigma!r}")
-                lo, hi = (check_sigma(s) for s in sigma)
-                if lo > hi:
-                    raise ValueError(f"sigma range {sigma!r} has low > high")
-                sigma = (lo, hi)
-            else:
-                sigma = check_sigma(sigma)
         self.images, self.channels = images, channels.pop()
         self.patch_size, self.batch_size, self.steps = int(patch_size), int(batch_size), int(steps)
-        self.sigma, self.noise_fn, self.augment, self.seed = sigma, noise_fn, augment, seed
+        self.noise, self.augment, self.seed = as_noise(noise, sigma), augment, seed
         self.epoch = 0
 
     def __len__(self):
@@ -340,7 +323,7 @@ class PatchDataset(keras.utils.PyDataset):
             i = rng.integers(im.shape[0] - p + 1)
             j = rng.integers(im.shape[1] - p + 1)
             patch = im[i:i + p, j:j + p]
-            out[b] = _augment(patch, rng.integers(8)) if self.augment else patch
+            out[b] = dihedral(patch, rng.integers(8)) if self.augment else patch
         return out
 
     def __getitem__(self, index):
@@ -348,16 +331,7 @@ class PatchDataset(keras.utils.PyDataset):
             raise IndexError(f"batch {index} out of range 0..{self.steps - 1}")
         rng = np.random.default_rng((self.seed, self.epoch, index))
         clean = self.clean_batch(rng)
-        if self.noise_fn is not None:
-            noisy = self.noise_fn(clean, rng)
-            if isinstance(noisy, tuple):        # (noisy, target): a target of its own (§5.1)
-                noisy, clean = (np.asarray(a, np.float32) for a in noisy)
-            noisy = np.asarray(noisy, np.float32)
-        else:
-            if isinstance(self.sigma, tuple):
-                s = rng.uniform(*self.sigma, size=(self.batch_size, 1, 1, 1))
-            else:
-                s = self.sigma
-            noisy = clean + (np.asarray(s) / 255.0 * rng.standard_normal(clean.shape))
-            noisy = noisy.astype(np.float32)
-        return noisy, clean
+        noisy = self.noise(clean, rng)
+        if isinstance(noisy, tuple):        # (noisy, target): a target of its own (§5.1)
+            noisy, clean = (np.asarray(a, np.float32) for a in noisy)
+        return np.asarray(noisy, np.float32), clean

@@ -5,8 +5,7 @@ fᵢ(y) ≈ Σⱼ Jᵢⱼ yⱼ + cᵢ, with J the Jacobian. Row i of J is the **
 pixel: the weights with which the network averages the input around it, adapted to the
 image (Mohan et al., 2020). :func:`equivalent_filter` computes it with one backward pass;
 :func:`filter_support`, :func:`filter_anisotropy` and :func:`filter_axis` measure its size,
-shape and direction;
-:func:`radial_spectrum` tests whether a residual is white.
+shape and direction (whether a residual is white: ``metrics.radial_power_spectrum``).
 """
 
 import numpy as np
@@ -95,24 +94,6 @@ def filter_anisotropy(weights):
 def filter_axis(weights):
     """The unit vector (d_row, d_col) of the filter's long axis (§5.3)."""
     return np.linalg.eigh(_spread(weights))[1][:, 1]
-
-
-def radial_spectrum(image, bins=16):
-    """The power spectrum of ``image`` (mean removed), averaged over rings of frequency (§5.3).
-
-    Returns (frequencies in cycles per pixel, 0 to 0.5; power). White noise is flat.
-    """
-    x = np.asarray(image, np.float64)
-    x = x - x.mean()
-    power = np.abs(np.fft.fft2(x)) ** 2 / x.size
-    fy, fx = np.meshgrid(np.fft.fftfreq(x.shape[0]), np.fft.fftfreq(x.shape[1]), indexing="ij")
-    radius = np.hypot(fy, fx).ravel()
-    edges = np.linspace(0, 0.5, bins + 1)
-    which = np.digitize(radius, edges) - 1
-    keep = (which >= 0) & (which < bins) & (radius > 0)     # not the mean (zero, removed)
-    sums = np.bincount(which[keep], power.ravel()[keep], bins)
-    counts = np.bincount(which[keep], minlength=bins)
-    return (edges[:-1] + edges[1:]) / 2, sums / np.maximum(counts, 1)
 
 
 def pick_pixels(clean, border=40):

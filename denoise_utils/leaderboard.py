@@ -5,8 +5,9 @@ verbatim and a test recomputes the quality columns, so the README cannot drift f
 weights. Gray models are scored on Set12 at the σ they were trained for (blind ones at
 σ = 15, 25 and 50), colour models and ``du.denoise``'s colour route on scikit-image's four
 colour photos at σ = 25; noise from fixed seeds, as everywhere in the book. Models trained
-on simulated camera noise (§5.1) are scored on real camera noise, NAM-CC15 (σ column:
-``real``), beside the colour route with blind gray models and the noisy input.
+on another kind of noise are scored on that kind's real-noise set (``noise.NOISES[kind].real_set``:
+NAM-CC15 for a camera's noise; σ column: ``real``), beside the colour route with blind gray
+models and the noisy input.
 """
 
 import statistics
@@ -14,10 +15,10 @@ import time
 
 from . import pretrained
 from .metrics import evaluate
+from .noise import get
 
 BLIND_SIGMAS = (15, 25, 50)
 COLOUR_ROUTE = "du.denoise (colour route)"
-REAL_SET = "nam_cc15"        # real camera noise with references (data.load_pairs)
 #: the classical rows: (name, family label); BM3D is CBM3D on colour photos
 CLASSICAL = (("noisy input", "–"), ("non-local means", "classical"), ("BM3D", "classical"))
 
@@ -28,24 +29,26 @@ def entries(names=None, classical=False):
     everything = names is None
     names = pretrained.available() if names is None else names
     out = []
+    real_sets = []
     for name in names:
         cfg = pretrained.info(name)
-        if cfg["noise"] == "camera":
-            out.append((name, REAL_SET, None))
+        real_set = get(cfg["noise"]).real_set
+        if real_set:
+            out.append((name, real_set, None))
+            real_sets.append(real_set)
             continue
         dataset = "set12" if cfg["channels"] == 1 else "samples"
         sigmas = BLIND_SIGMAS if cfg["blind"] else (cfg["sigma"],)
         out += [(name, dataset, float(s)) for s in sigmas]
-    real = any(pretrained.info(n)["noise"] == "camera" for n in names)
+    real_sets = sorted(set(real_sets))
     if everything:
         out.append((COLOUR_ROUTE, "samples", 25.0))
-        if real:                   # what the Gaussian models do with real noise: blind, σ = None
-            out.append((COLOUR_ROUTE, REAL_SET, None))
+        # what the Gaussian models do with real noise: blind, σ = None
+        out += [(COLOUR_ROUTE, real_set, None) for real_set in real_sets]
     if classical:
         out += [(name, "set12", float(s)) for name, _ in CLASSICAL for s in BLIND_SIGMAS]
         out += [(name, "samples", 25.0) for name, _ in CLASSICAL]
-        if real:
-            out.append(("noisy input", REAL_SET, None))
+        out += [("noisy input", real_set, None) for real_set in real_sets]
     return out
 
 
@@ -58,8 +61,9 @@ def _denoiser(name, sigma, ensemble=False):
         fn = classical.nl_means if name == "non-local means" else classical.bm3d
         return lambda y: fn(y, sigma)
     model = None if name == COLOUR_ROUTE else name
-    if model is not None and pretrained.info(model)["noise"] == "camera":
-        return lambda y: pretrained.denoise(y, model=model, noise="real", ensemble=ensemble)
+    kind = "gaussian" if model is None else pretrained.info(model)["noise"]
+    if kind != "gaussian":
+        return lambda y: pretrained.denoise(y, model=model, noise=kind, ensemble=ensemble)
     blind = model is not None and pretrained.info(model)["blind"]
     return lambda y: pretrained.denoise(y, sigma=None if blind else sigma, model=model,
                                         ensemble=ensemble)
@@ -82,14 +86,14 @@ def measure(names=None, ensemble=True, timing=True, classical=False, datasets=No
     score on instead of the whole sets (§4.5 on the quick budget); ``repeats``: timed runs
     of each method (the median is kept), after one warm-up run.
     """
-    from .data import load_dataset, load_pairs
+    from .data import PAIR_SETS, load_dataset, load_pairs
 
     datasets = datasets or {}
     families = dict(CLASSICAL)
     rows = []
     for name, dataset, sigma in entries(names, classical):
         if dataset not in datasets:
-            datasets[dataset] = (load_pairs(dataset) if dataset == REAL_SET
+            datasets[dataset] = (load_pairs(dataset) if dataset in PAIR_SETS
                                  else load_dataset(dataset, fallback=False))
         images, noisy = datasets[dataset], None
         if isinstance(images, tuple):                     # real noise: (noisy, clean)

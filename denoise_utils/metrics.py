@@ -13,7 +13,7 @@ import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from ._checks import as_float_image, check_sigma
-from .noise import add_gaussian_noise
+from .noise import as_noise
 
 
 def _pair(clean, estimate):
@@ -74,8 +74,9 @@ def evaluate(denoiser, images, sigma, seed=0, keep_images=False, noise=None, noi
 
     ``denoiser(noisy)`` (or ``denoiser(noisy, sigma=sigma)`` when it takes ``sigma``)
     must return an image of the same shape. Image *i* gets noise from seed
-    ``(seed, i)``, so every method sees the very same noisy images. ``noise(clean, rng)``
-    replaces the Gaussian noise (``sigma`` may then be None); it returns the noisy image,
+    ``(seed, i)``, so every method sees the very same noisy images. ``noise``: another kind
+    of noise, by name in :data:`noise.NOISES` (given ``sigma`` where it takes one) or as a
+    function ``(clean, rng)`` (``sigma`` may then be None); either gives the noisy image,
     or ``(noisy, reference)`` to be scored against ``reference`` (camera noise, §5.1).
     ``noisy``: real noisy images by name (a dict with the keys of ``images``), used as
     they are: real camera noise scored against its references (``data.load_pairs``).
@@ -96,15 +97,15 @@ def evaluate(denoiser, images, sigma, seed=0, keep_images=False, noise=None, noi
         raise ValueError("images is empty")
     pass_sigma = _takes_sigma(denoiser)
     real, rows, kept = noisy, [], {}
+    if real is None:
+        noise = as_noise("gaussian" if noise is None else noise, sigma)
     for i, (name, clean) in enumerate(items):
         clean = as_float_image(clean, name=str(name))
         rng = np.random.default_rng((seed, i))
         if real is not None:
             noisy = as_float_image(real[name], name=f"noisy {name}", noisy=True)
-        elif noise is not None:
-            noisy = noise(clean, rng)
         else:
-            noisy = add_gaussian_noise(clean, sigma, seed=rng)
+            noisy = noise(clean, rng)
         if isinstance(noisy, tuple):
             noisy, clean = noisy
         start = time.perf_counter()
@@ -225,21 +226,23 @@ def sliced_wasserstein(clean, estimates, patch=7, levels=3, per_image=256, proje
     return float(np.mean(scores) * 1000)
 
 
-def radial_power_spectrum(image, bins=64):
-    """Radially averaged power spectrum of a gray image (colour is averaged) (§4.3).
+def radial_power_spectrum(image, bins=64, window=True):
+    """Radially averaged power spectrum of a gray image (colour is averaged) (§4.3, §5.3).
 
     Returns ``(frequency, power)``: ``bins`` rings of spatial frequency from 0 to 0.5
-    cycles per pixel and the mean of ``|FFT|^2 / pixels`` in each. Smoothing removes
-    power at high frequencies; noise adds it. The image is first tapered by a Hann
-    window, so its borders (a jump where the FFT wraps around) add no false detail.
+    cycles per pixel and the mean of ``|FFT|^2 / pixels`` in each (the mean itself, at
+    frequency 0, is left out). White noise is flat; smoothing removes power at high
+    frequencies, noise adds it. With ``window`` the image (mean removed) is first tapered
+    by a Hann window, so its borders (a jump where the FFT wraps around) add no false
+    detail; ``window=False`` for noise, which has no borders to hide (§5.3).
     """
     (x,) = _gray_list([image], "image")
-    window = np.outer(np.hanning(x.shape[0]), np.hanning(x.shape[1]))
-    f = np.fft.fftshift(np.abs(np.fft.fft2((x - x.mean()) * window)) ** 2) / window.sum() ** 2 * x.size
+    taper = np.outer(np.hanning(x.shape[0]), np.hanning(x.shape[1])) if window else np.ones(x.shape)
+    f = np.fft.fftshift(np.abs(np.fft.fft2((x - x.mean()) * taper)) ** 2) / taper.sum() ** 2 * x.size
     fy = np.fft.fftshift(np.fft.fftfreq(x.shape[0]))[:, None]
     fx = np.fft.fftshift(np.fft.fftfreq(x.shape[1]))[None, :]
     radius = np.hypot(fy, fx).ravel()
-    keep = radius <= 0.5
+    keep = (radius > 0) & (radius <= 0.5)
     edges = np.linspace(0, 0.5, bins + 1)
     which = np.clip(np.digitize(radius[keep], edges) - 1, 0, bins - 1)
     power = np.bincount(which, f.ravel()[keep], bins) / np.maximum(np.bincount(which, None, bins), 1)
@@ -290,3 +293,27 @@ def perception_scores(clean, estimates):
     return dict(swd=sliced_wasserstein(a, b),
                 hf_ratio=float(np.mean([high_frequency_ratio(x, y) for x, y in zip(a, b)])),
                 gradient_distance=float(np.mean([gradient_distance(x, y) for x, y in zip(a, b)])))
+
+
+def sure(denoiser, noisy, sigma, eps=None, seed=0, probe=None):
+    """Stein's unbiased estimate of the denoiser's MSE, from the noisy image alone (§5.2).
+
+    For y = x + n with white Gaussian n of standard deviation s = σ/255 and a denoiser f,
+    E‖f(y) − x‖²/N = E[‖f(y) − y‖²/N − s² + 2 s² div f(y)/N]. The divergence (the sum of
+    ∂fᵢ/∂yᵢ) is estimated by Monte Carlo: bᵀ(f(y + εb) − f(y))/ε for one Gaussian probe b.
+    ``denoiser(noisy)`` takes and returns one image; returns the MSE on the [0, 1] scale.
+    ``probe``: the probe b itself (default: drawn from ``seed``); it must be independent
+    of the noise, and §5.2 shows what happens when it is not.
+    """
+    y = as_float_image(noisy, name="noisy", noisy=True).astype(np.float64)
+    s = check_sigma(sigma) / 255.0
+    eps = s / 100 if eps is None else float(eps)
+    # the probe's own stream: a probe equal to the noise (same seed) would correlate with it
+    b = np.random.default_rng([int(seed), 5]).standard_normal(y.shape) if probe is None \
+        else np.asarray(probe, np.float64)
+    if b.shape != y.shape:
+        raise ValueError(f"probe {b.shape} and noisy {y.shape} differ in shape")
+    fy = np.asarray(denoiser(y.astype(np.float32)), np.float64)
+    fyb = np.asarray(denoiser((y + eps * b).astype(np.float32)), np.float64)
+    div = np.sum(b * (fyb - fy)) / eps
+    return float(np.mean((fy - y) ** 2) - s ** 2 + 2 * s ** 2 * div / y.size)

@@ -6,8 +6,8 @@ and ``command.txt``, the exact command that produced them.
 """
 
 import functools
-import json
 import os
+from functools import partial
 
 import numpy as np
 
@@ -28,16 +28,15 @@ def available():
     return sorted(n for n in os.listdir(WEIGHTS_DIR) if os.path.isfile(path(n)))
 
 
-def info(name):
-    """The config a shipped model was trained from (a dict), plus its ``channels``."""
+def info(name: str) -> dict:
+    """The config a shipped model was trained from, completed (``training.config.read_config``),
+    plus its ``channels`` and whether it is ``blind`` (trained on a range of levels)."""
+    from .training.config import read_config
+
     if name not in available():
         raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
-    with open(path(name, "config.json")) as fh:
-        cfg = json.load(fh)
-    cfg.setdefault("multiple", 1)
-    cfg.setdefault("noise", "gaussian")
-    cfg.setdefault("sigma", None)                # camera-noise models have no single level
-    cfg["channels"] = cfg.get("model_kwargs", {}).get("channels", 1)
+    cfg = read_config(path(name, "config.json"))
+    cfg["channels"] = cfg["model_kwargs"].get("channels", 1)
     cfg["blind"] = isinstance(cfg["sigma"], list)
     return cfg
 
@@ -107,21 +106,29 @@ _cached = functools.lru_cache(maxsize=4)(_build)
 TOLERANCE = 0.05
 
 
-def choose(channels, sigma, noise="gaussian"):
+def kinds() -> list:
+    """The kinds of noise (names in ``noise.NOISES``) that some shipped model was trained on."""
+    return sorted({info(n)["noise"] for n in available()})
+
+
+def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
     """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind).
 
     A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a blind
     model whose range holds ``sigma``; among several, the highest ``rank`` in its config.
-    ``noise="real"``: the best model trained on simulated camera noise (§5.1), any level.
+    Another ``noise`` (a name in ``noise.NOISES``, e.g. ``"camera"``: a camera's own noise,
+    §5.1): the best model trained on it, any level.
     """
-    kind = "camera" if noise == "real" else "gaussian"
+    if noise not in kinds():
+        raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
     fits = {n: c for n, c in ((n, info(n)) for n in available())
-            if c["channels"] == channels and c["noise"] == kind}
-    best = sorted(fits, key=lambda n: -fits[n].get("rank", 0))
-    if noise == "real":
+            if c["channels"] == channels and c["noise"] == noise}
+    best = sorted(fits, key=lambda n: -fits[n]["rank"])
+    kind = "gray" if channels == 1 else "colour"
+    if noise != "gaussian":
         if not best:
-            raise ValueError(f"no shipped real-noise model for {'gray' if channels == 1 else 'colour'} "
-                             "images (the real-noise models take colour photos)")
+            raise ValueError(f"no shipped {noise}-noise model for {kind} images (they take "
+                             f"{'colour' if channels == 1 else 'gray'} images)")
         return best[0]
     exact = [n for n in best if not fits[n]["blind"] and sigma is not None
              and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
@@ -129,7 +136,6 @@ def choose(channels, sigma, noise="gaussian"):
              and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
-    kind = "gray" if channels == 1 else "colour"
     levels = sorted({str(c["sigma"]) for c in fits.values()}) or ["none"]
     raise ValueError(f"no shipped {kind} model for sigma={sigma}; shipped {kind} noise "
                      f"levels: {', '.join(levels)} (pass sigma= one of them, or model=)")
@@ -162,13 +168,6 @@ def _opponent(x, sigma, model, **kwargs):
     return np.clip(rgb, 0, 1).astype(np.float32)
 
 
-def _tiles(length, tile, margin):
-    """Start/stop of the cores that cover [0, length) and of the padded windows around them."""
-    for start in range(0, length, tile):
-        stop = min(start + tile, length)
-        yield start, stop, max(start - margin, 0), min(stop + margin, length)
-
-
 class _Default(float):
     """The default σ = 25: a float that ``denoise`` can tell from a σ the caller gave."""
 
@@ -176,46 +175,39 @@ class _Default(float):
         return "25"
 
 
-NOISE_KINDS = ("gaussian", "real")
-
-
 DEFAULT_SIGMA = _Default(25)
 
 
-def denoise(image, sigma=DEFAULT_SIGMA, model=None, tile=1536, margin=None, ensemble=False,
-            noise="gaussian", progress=False):
+def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",
+            tile: int = 1536, margin: int = None, ensemble: bool = False, progress=False) -> np.ndarray:
     """Denoise a photo with the best shipped model (§4.1).
 
     ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
     shape (H, W) or (H, W, 3); ``sigma`` is the noise level on the 0-255 scale, or
-    ``None`` for a blind model; ``model`` picks a shipped model by name. Large images
-    are processed in ``tile``-sized pieces, each seen with ``margin`` pixels of
-    context that are then cropped away (default: the model config's ``margin``, else
-    48: the shipped U-Nets see no further, so tiled and whole agree), so memory stays
-    bounded and there are no seams (a 12-megapixel photo takes a quarter less time in tiles
-    of 1536 than of 512, in about 3 GB of memory). ``ensemble=True`` averages the
-    model's outputs over the 8 flips and rotations of each tile (self-ensemble): a little
-    better, 8 times slower. A colour photo goes through the gray models, one channel of
-    an opponent colour space (``OPPONENT``) at a time, as CBM3D does, unless ``model``
-    names a colour model: on scikit-image's colour photos that beats the colour models
-    (chapter 4.4). ``noise="real"`` is for a camera's own noise (a phone or camera photo,
-    not Gaussian noise added by a program): it uses the model trained on simulated camera
-    noise (§5.1), which needs no ``sigma``. ``progress=True`` prints the tiles done to
-    stderr (a phone photo takes minutes on a CPU). Returns float32 in [0, 1] of the
-    input's shape.
+    ``None`` for a blind model; ``model`` picks a shipped model by name. ``noise="camera"``
+    is for a camera's own noise (a phone or camera photo, not Gaussian noise added by a
+    program): the model trained on a simulated camera (§5.1), which takes no ``sigma``.
+    A colour photo goes through the gray models, one channel of an opponent colour space
+    (``OPPONENT``) at a time, unless ``model`` names a colour model: on scikit-image's colour
+    photos that beats the colour models (chapter 4.4). Large images are processed in
+    ``tile``-sized pieces with ``margin`` pixels of context (``inference.tiled``; default:
+    the model config's ``margin``, as far as the network sees, so tiled and whole agree);
+    ``ensemble=True`` averages over the 8 flips and rotations (``inference.self_ensemble``:
+    a little better, 8 times slower); ``progress=True`` prints the tiles done to stderr.
+    Returns float32 in [0, 1] of the input's shape.
     """
-    if noise not in NOISE_KINDS:
-        raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")
     x = as_float_image(image, noisy=True)
     channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3
-    if noise == "real":
+    if noise != "gaussian":
+        from .noise import get
+
         if sigma is not None and not isinstance(sigma, _Default):
-            raise ValueError("noise='real' takes no sigma: camera noise has no single level, and "
-                             "the real-noise model was trained on many; leave sigma out")
-        if channels != 3:
-            raise ValueError("noise='real' needs a colour photo (H, W, 3): the real-noise models "
-                             "were trained on colour camera pipelines")
-        model = model if model is not None else choose(3, None, noise="real")
+            raise ValueError(f"noise={noise!r} takes no sigma: camera noise has no single level, and "
+                             "its model was trained on many; leave sigma out")
+        if get(noise).colour_only and channels != 3:   # get: an unknown name lists the valid ones
+            raise ValueError(f"noise={noise!r} needs a colour photo (H, W, 3): its models were "
+                             "trained on colour camera pipelines")
+        model = model if model is not None else choose(channels, None, noise=noise)
         sigma = None
     if sigma is not None:
         sigma = check_sigma(sigma, allow_zero=False)
@@ -225,42 +217,16 @@ def denoise(image, sigma=DEFAULT_SIGMA, model=None, tile=1536, margin=None, ense
     name = model if model is not None else choose(channels, sigma)
     cfg = info(name)
     if cfg["channels"] != channels:
-        raise ValueError(f"model {name!r} takes colour images; this image is gray")
-    from .data import _augment
+        raise ValueError(f"model {name!r} takes {'colour' if cfg['channels'] == 3 else 'gray'} "
+                         f"images; this image is {'gray' if channels == 1 else 'colour'}")
+    from .inference import self_ensemble, tiled
     from .models import apply_model
 
     net = load(name)
-    margin = cfg.get("margin", 48) if margin is None else margin
-    if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
-        raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
-    # tiles and margins on the model's grid (a U-Net halves the image three times), so
-    # every window is cut where the whole image would be: no seams
-    step = cfg["multiple"]
-    tile, margin = -(-tile // step) * step, -(-margin // step) * step
-    out = np.empty(x.shape, np.float32)
-    h, w = x.shape[:2]
-    windows = [(r, c) for r in _tiles(h, tile, margin) for c in _tiles(w, tile, margin)]
-    for done, ((r0, r1, pr0, pr1), (c0, c1, pc0, pc1)) in enumerate(windows):
-        if progress:
-            _report(progress, done, len(windows))
-        window = x[pr0:pr1, pc0:pc1]
-        if ensemble:
-            piece = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(window, k)),
-                                                  multiple=cfg["multiple"]), k, inverse=True)
-                             for k in range(8)], axis=0)
-        else:
-            piece = apply_model(net, window, multiple=cfg["multiple"])
-        out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
-    if progress:
-        _report(progress, len(windows), len(windows))
-    return out
 
+    def run(window):
+        return apply_model(net, window, multiple=cfg["multiple"])
 
-def _report(label, done, total, width=30):
-    """A one-line progress bar on stderr, redrawn in place."""
-    import sys
-
-    prefix = f"{label}: " if isinstance(label, str) else ""
-    bar = "#" * (width * done // total)
-    end = "\n" if done == total else ""
-    print(f"\r{prefix}[{bar:<{width}}] {done}/{total} tiles", end=end, file=sys.stderr, flush=True)
+    return tiled(partial(self_ensemble, run) if ensemble else run, x, tile=tile,
+                 margin=cfg["margin"] if margin is None else margin, multiple=cfg["multiple"],
+                 progress=progress)

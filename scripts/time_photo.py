@@ -1,6 +1,6 @@
 """How long a phone photo takes on this machine (§5.1; the README quotes it).
 
-    python scripts/time_photo.py [--megapixels 12] [--noise real|gaussian] [--tile N]
+    python scripts/time_photo.py [--megapixels 12] [--noise camera|gaussian] [--tile N]
 
 Makes a colour photo of the given size (scikit-image's astronaut, enlarged, with camera
 noise), denoises it once with ``du.denoise`` as a reader would (tiles of 1024 pixels, a
@@ -16,7 +16,7 @@ import numpy as np
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megapixels", type=float, default=12.0)
-    parser.add_argument("--noise", choices=("real", "gaussian"), default="real")
+    parser.add_argument("--noise", choices=("camera", "gaussian"), default="camera")
     parser.add_argument("--tile", type=int, default=None, help="du.denoise's tile (default: its own)")
     args = parser.parse_args(argv)
 
@@ -27,8 +27,8 @@ def main(argv=None):
     h = int(round(np.sqrt(args.megapixels * 1e6 * 3 / 4)))      # a 4:3 photo, e.g. 3000 x 4000
     w = int(round(h * 4 / 3))
     photo = resize(du.sample_images(gray=False, names=["astronaut"])["astronaut"], (h, w), order=1)
-    photo = du.camera.add_camera_noise(photo.astype(np.float32), seed=0)
-    kwargs = dict(noise="real") if args.noise == "real" else dict(sigma=None)
+    photo = du.noise.camera.add_camera_noise(photo.astype(np.float32), seed=0)
+    kwargs = dict(noise="camera") if args.noise == "camera" else dict(sigma=None)
     if args.tile:
         kwargs["tile"] = args.tile
     du.denoise(photo[:256, :256], **kwargs)                        # load the model once

@@ -23,7 +23,7 @@ def ship(root, name, sigma, channels=1, seed=0, **extra):
                        for w in model.get_weights()])
     model.save_weights(str(folder / "model.weights.h5"))
     (folder / "log.csv").write_text("epoch,loss,seconds,val_psnr\n0,0.01,30.0,25.0\n1,0.009,60.0,25.5\n")
-    (folder / "command.txt").write_text(f"python -m denoise_utils.train {name}\n")
+    (folder / "command.txt").write_text(f"python -m denoise_utils.training {name}\n")
 
 
 @pytest.fixture

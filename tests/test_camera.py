@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from denoise_utils import camera, psnr
+from denoise_utils import noise, psnr
+from denoise_utils.noise import camera
 
 
 def _photo(seed=0, size=48):
@@ -49,7 +50,7 @@ def test_camera_noise_is_signal_dependent_and_the_target_differs_by_noise_only()
 def test_camera_noise_repeats_with_its_seed_and_refuses_gray():
     a = camera.add_camera_noise(_photo(), seed=5)
     np.testing.assert_array_equal(a, camera.add_camera_noise(_photo(), seed=5))
-    pairs = camera.camera_noise_pairs(np.stack([_photo(), _photo(1)]), np.random.default_rng(0))
+    pairs = noise.noise_fn("camera")(np.stack([_photo(), _photo(1)]), np.random.default_rng(0))
     assert len(pairs) == 2 and pairs[0].shape == pairs[1].shape == (2, 48, 48, 3)
     with pytest.raises(ValueError, match="colour"):
         camera.add_camera_noise(np.zeros((8, 8), np.float32))

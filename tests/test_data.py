@@ -156,7 +156,7 @@ def test_patch_dataset_blind_and_custom_noise():
     levels = np.std(noisy - clean, axis=(1, 2, 3)) * 255
     assert noisy.shape == (64, 8, 8, 3) and levels.min() < 15 and levels.max() > 40
     ds = data.PatchDataset(imgs, patch_size=8, batch_size=4, steps=1,
-                           noise_fn=lambda c, rng: c * 0)
+                           noise=lambda c, rng: c * 0)
     assert ds[0][0].max() == 0
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from denoise_utils.models import unet
-from denoise_utils.models.gan import AdversarialTrainer, adversarial_losses, patch_discriminator
+from denoise_utils.models.gan import patch_discriminator
+from denoise_utils.training.adversarial import AdversarialTrainer, adversarial_losses
 
 
 def _sp(z):

@@ -64,17 +64,6 @@ def test_support_shape_and_direction_of_filters():
     assert abs(interpret.filter_axis(line)[1]) == pytest.approx(1.0, abs=1e-6)
 
 
-def test_radial_spectrum_is_flat_for_white_noise_and_not_for_smooth_images():
-    from scipy.ndimage import gaussian_filter
-
-    noise = np.random.default_rng(0).standard_normal((256, 256))
-    freq, power = interpret.radial_spectrum(noise)
-    assert freq[0] > 0 and freq[-1] < 0.5
-    assert power.min() > 0.6 * power.max()        # each ring: an average of many |F|², noisy
-    _, smooth = interpret.radial_spectrum(gaussian_filter(noise, 2))
-    assert smooth[0] > 100 * smooth[-1]
-
-
 def test_pick_pixels_finds_flat_edge_and_texture():
     image = np.full((160, 160), 0.3)
     image[:, 80:] = 0.7                                              # one vertical edge

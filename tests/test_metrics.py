@@ -141,3 +141,16 @@ def test_perception_scores_bundle_the_three():
                                                         for c, n in zip(clean, noisy)]))
     assert scores["gradient_distance"] > 0
     assert metrics.perception_scores(clean, clean) == dict(swd=0.0, hf_ratio=1.0, gradient_distance=0.0)
+
+
+def test_radial_spectrum_is_flat_for_white_noise_and_not_for_smooth_images():
+    from scipy.ndimage import gaussian_filter
+
+    from denoise_utils import metrics
+
+    noise = np.random.default_rng(0).standard_normal((256, 256))
+    freq, power = metrics.radial_power_spectrum(noise, bins=16, window=False)
+    assert freq[0] > 0 and freq[-1] < 0.5
+    assert power.min() > 0.6 * power.max()        # each ring: an average of many |F|², noisy
+    _, smooth = metrics.radial_power_spectrum(gaussian_filter(noise, 2), bins=16, window=False)
+    assert smooth[0] > 100 * smooth[-1]

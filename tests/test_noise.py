@@ -51,7 +51,7 @@ def test_speckle_scales_with_intensity():
 def test_add_noise_dispatch(gray):
     np.testing.assert_array_equal(noise.add_noise(gray, "gaussian", seed=1, sigma=10),
                                   noise.add_gaussian_noise(gray, 10, seed=1))
-    with pytest.raises(ValueError, match="unknown noise kind"):
+    with pytest.raises(ValueError, match="unknown noise"):
         noise.add_noise(gray, "pink")
 
 

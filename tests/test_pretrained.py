@@ -74,14 +74,14 @@ def test_tiles_have_no_seams(shipped):
 
 
 def test_self_ensemble_averages_the_eight_flips_and_rotations(shipped):
-    from denoise_utils.data import _augment
+    from denoise_utils.inference import dihedral
     from denoise_utils.models import apply_model
 
     img = np.random.default_rng(3).random((24, 40)).astype(np.float32)
     for k in range(8):
-        np.testing.assert_array_equal(_augment(_augment(img, k), k, inverse=True), img)
+        np.testing.assert_array_equal(dihedral(dihedral(img, k), k, inverse=True), img)
     net = pretrained.load("gray_s25")
-    by_hand = np.mean([_augment(apply_model(net, np.ascontiguousarray(_augment(img, k)), multiple=2),
+    by_hand = np.mean([dihedral(apply_model(net, np.ascontiguousarray(dihedral(img, k)), multiple=2),
                                 k, inverse=True) for k in range(8)], axis=0)
     ens = du.denoise(img, sigma=25, ensemble=True)
     np.testing.assert_allclose(ens, by_hand, atol=1e-6)
@@ -167,16 +167,16 @@ def test_shipped_model_is_complete_and_denoises(name):
     folder = pretrained.path(name, "")
     assert {"config.json", "model.weights.h5", "log.csv", "command.txt"} <= set(os.listdir(folder))
     with open(os.path.join(folder, "command.txt")) as fh:
-        assert fh.read().startswith("python -m denoise_utils.train ")
+        assert fh.read().startswith("python -m denoise_utils.training ")
     cfg = pretrained.info(name)
     image = du.sample_images(gray=cfg["channels"] == 1)
     clean = next(iter(image.values()))[:200, :240]
     if cfg["noise"] == "camera":      # a fixed, fairly noisy camera; scored on its target
-        from denoise_utils import camera
+        from denoise_utils.noise import camera
 
         cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None, "phase": (0, 0)}
         noisy, clean = camera.add_camera_noise(clean, seed=0, camera=cam, return_clean=True)
-        kwargs, gain = dict(noise="real"), 3
+        kwargs, gain = dict(noise="camera"), 3
     else:
         sigma = cfg["sigma"] if not cfg["blind"] else 30
         noisy = du.add_gaussian_noise(clean, sigma, seed=0)
@@ -208,14 +208,14 @@ def test_load_copy_is_a_model_of_its_own(shipped):
 
 def test_the_real_noise_model_denoises_every_bayer_phase():
     """A crop of a photo may start on any of the Bayer pattern's four colours (§5.1)."""
-    from denoise_utils import camera
+    from denoise_utils.noise import camera
 
-    name = pretrained.choose(3, None, noise="real")
+    name = pretrained.choose(3, None, noise="camera")
     clean = du.sample_images(gray=False)["astronaut"][:160, :160]
     for phase in ((0, 0), (0, 1), (1, 0), (1, 1)):
         cam = {**camera.random_camera(0), "shot": 4e-3, "read": 1e-5, "jpeg": None, "phase": phase}
         noisy, target = camera.add_camera_noise(clean, seed=0, camera=cam, return_clean=True)
-        assert du.psnr(target, du.denoise(noisy, noise="real")) > du.psnr(target, noisy) + 3, (name, phase)
+        assert du.psnr(target, du.denoise(noisy, noise="camera")) > du.psnr(target, noisy) + 3, (name, phase)
 
 
 def test_shipped_weights_are_float16_and_to_float16_keeps_the_model(tmp_path):

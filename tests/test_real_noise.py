@@ -8,7 +8,7 @@ import pytest
 
 import denoise_utils as du
 from denoise_utils import __main__ as cli
-from denoise_utils import data, pretrained, train
+from denoise_utils import data, pretrained, training
 
 
 @pytest.fixture
@@ -48,33 +48,35 @@ def test_load_pairs_says_where_the_data_goes(tmp_path, monkeypatch):
 
 def test_real_noise_route(shipped, ship_model):
     photo = np.random.default_rng(0).random((20, 24, 3)).astype(np.float32)
-    with pytest.raises(ValueError, match="no shipped real-noise model"):
-        pretrained.denoise(photo, noise="real")
+    with pytest.raises(ValueError, match="no shipped model for noise .camera."):
+        pretrained.denoise(photo, noise="camera")
     ship_model(shipped, "colour_real", None, channels=3, seed=3, noise="camera")
-    assert pretrained.choose(3, None, noise="real") == "colour_real"
+    assert pretrained.choose(3, None, noise="camera") == "colour_real"
     assert pretrained.choose(3, 25) == "colour_s25"          # never for Gaussian noise
-    out = pretrained.denoise(photo, noise="real")
+    out = pretrained.denoise(photo, noise="camera")
     np.testing.assert_allclose(out, pretrained.denoise(photo, model="colour_real"))
     with pytest.raises(ValueError, match="takes no sigma"):
-        pretrained.denoise(photo, sigma=25, noise="real")
+        pretrained.denoise(photo, sigma=25, noise="camera")
     with pytest.raises(ValueError, match="colour photo"):
-        pretrained.denoise(photo[..., 0], noise="real")
-    with pytest.raises(ValueError, match="noise must be one of"):
-        pretrained.denoise(photo, noise="poisson")
+        pretrained.denoise(photo[..., 0], noise="camera")
+    with pytest.raises(ValueError, match="no shipped model for noise 'poisson'; shipped models know"):
+        pretrained.denoise(photo, noise="poisson")            # a kind of noise no model was trained on
+    with pytest.raises(ValueError, match="unknown noise 'pink'; choose one of"):
+        pretrained.denoise(photo, noise="pink")
 
 
 def test_cli_noise_real(shipped, ship_model, tmp_path, capsys):
     ship_model(shipped, "colour_real", None, channels=3, seed=3, noise="camera")
     du.save_image(tmp_path / "in.png", np.random.default_rng(0).random((16, 16, 3)).astype(np.float32))
-    assert cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--noise", "real"]) == 0
+    assert cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--noise", "camera"]) == 0
     assert (tmp_path / "out.png").is_file()
-    code = cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "o2.png"), "--noise", "real",
+    code = cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "o2.png"), "--noise", "camera",
                      "--sigma", "25"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "takes no --sigma" in err[0]
     assert not (tmp_path / "o2.png").exists()
     assert cli.main(["models"]) == 0
-    assert "real noise" in [line for line in capsys.readouterr().out.splitlines()
+    assert "camera noise" in [line for line in capsys.readouterr().out.splitlines()
                             if line.startswith("colour_real")][0]
 
 
@@ -90,12 +92,12 @@ def test_training_on_camera_noise(tmp_path, monkeypatch):
     path = tmp_path / "cam.json"
     path.write_text(json.dumps(cfg))
     with pytest.warns(UserWarning):
-        out = train.train(str(path), out=str(tmp_path / "runs"), verbose=0)
+        out = training.train(str(path), out=str(tmp_path / "runs"), verbose=0)
     assert (tmp_path / "runs" / "cam" / "model.weights.h5").is_file()
-    assert train.load_config(str(path))["sigma"] is None
+    assert training.load_config(str(path))["sigma"] is None
     path.write_text(json.dumps({**cfg, "noise": "salt"}))
     with pytest.raises(ValueError, match="noise must be one of"):
-        train.load_config(str(path))
+        training.load_config(str(path))
     assert out.endswith("cam")
 
 

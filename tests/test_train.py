@@ -8,7 +8,7 @@ import pytest
 
 import denoise_utils as du
 
-from denoise_utils import data, pretrained, train
+from denoise_utils import data, pretrained, training
 from denoise_utils.models import build_model
 
 
@@ -39,14 +39,14 @@ def _rows(out):
 def test_train_logs_and_resumes(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
     cfg = _config(tmp_path / "tiny.json")
-    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     rows = _rows(out)
     assert [r["epoch"] for r in rows] == ["0", "1"]
     assert all(15 < float(r["val_psnr"]) < 60 and float(r["seconds"]) > 0 for r in rows)
     assert os.path.isfile(os.path.join(out, "model.weights.h5"))
     # asking for more epochs resumes after the last one instead of starting again
     _config(tmp_path / "tiny.json", epochs=3)
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     assert [r["epoch"] for r in _rows(out)] == ["0", "1", "2"]
     assert float(_rows(out)[2]["seconds"]) > float(_rows(out)[1]["seconds"])
 
@@ -64,7 +64,7 @@ def test_train_without_clean_targets_resumes(tmp_path, data_dir, monkeypatch, ta
 
     monkeypatch.setattr(data, "PatchDataset", Recording)
     cfg = _config(tmp_path / "ss.json", name="ss", target=target, epochs=1)
-    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     noisy, target_batch = seen[0]
     if target == "noise2noise":      # the target's own noise: the difference has twice the variance
         assert target_batch.shape == noisy.shape
@@ -75,7 +75,7 @@ def test_train_without_clean_targets_resumes(tmp_path, data_dir, monkeypatch, ta
         assert mask.any()
         np.testing.assert_array_equal(target_batch[..., 0][~mask], noisy[..., 0][~mask])
     _config(tmp_path / "ss.json", name="ss", target=target, epochs=2)
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     assert [r["epoch"] for r in _rows(out)] == ["0", "1"]
 
 
@@ -96,11 +96,11 @@ def test_train_set_list_pools_sets(tmp_path, data_dir, monkeypatch):
 
     monkeypatch.setattr(data, "PatchDataset", Recording)
     cfg = _config(tmp_path / "pool.json", name="pool", epochs=1, train_set=["train400", "cbsd432"])
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     assert seen == [[(40, 44)] * 3 + [(48, 40)] * 2]
     bad = _config(tmp_path / "bad.json", name="bad", train_set=["train400", "nope"])
     with pytest.raises(ValueError, match="nope"):
-        train.train(bad, out=str(tmp_path / "runs"), verbose=0)
+        training.train(bad, out=str(tmp_path / "runs"), verbose=0)
 
 
 def test_training_learns(tmp_path, monkeypatch):
@@ -114,7 +114,7 @@ def test_training_learns(tmp_path, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
     cfg = _config(tmp_path / "learn.json", name="learn", val_set="train400", steps_per_epoch=20,
                   epochs=5, batch_size=16, lr=3e-3, model_kwargs=dict(depth=4, filters=8))
-    rows = _rows(train.train(cfg, out=str(tmp_path / "runs"), verbose=0))
+    rows = _rows(training.train(cfg, out=str(tmp_path / "runs"), verbose=0))
     losses = [float(r["loss"]) for r in rows]
     assert losses[-1] < 0.7 * losses[0]
     assert float(rows[-1]["val_psnr"]) > 20 * np.log10(255 / 25) + 2
@@ -143,14 +143,14 @@ def test_validation_is_held_out(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "PatchDataset", Recording)
     monkeypatch.setattr(metrics, "evaluate", recording)
     cfg = _config(tmp_path / "split.json", name="split", val_set="train400", epochs=1)
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     assert seen == {"train": 48, "val": ["test_025", "test_050"]}
 
 
 def test_no_shipped_model_validates_on_a_test_set_unless_it_says_so():
     for name in sorted(os.listdir(pretrained.WEIGHTS_DIR)):
-        cfg = train.load_config(name)
-        assert cfg.get("family") in ("cnn", "rnn", "gan", "autoencoder"), name
+        cfg = training.load_config(name)
+        assert cfg.get("family") in ("cnn", "rnn", "gan", "autoencoder", "transformer"), name
         if cfg["val_set"] in ("set12", "bsd68", "cbsd68", "kodak24", "samples"):
             assert cfg.get("selected_on_test") is True, f"{name} validates on a test set"
         else:
@@ -160,10 +160,10 @@ def test_no_shipped_model_validates_on_a_test_set_unless_it_says_so():
 def test_time_budget_and_schedule(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
     cfg = _config(tmp_path / "tiny.json", minutes=1e-6, epochs=50)
-    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     assert len(_rows(out)) == 1                      # the budget ran out after one epoch
     cfg = _config(tmp_path / "t2.json", name="steps", epochs=3, lr_milestones=[1, 2])
-    lrs = [float(r["learning_rate"]) for r in _rows(train.train(cfg, out=str(tmp_path / "r2"), verbose=0))]
+    lrs = [float(r["learning_rate"]) for r in _rows(training.train(cfg, out=str(tmp_path / "r2"), verbose=0))]
     np.testing.assert_allclose(lrs, [1e-3, 1e-4, 1e-5], rtol=1e-4)
 
 
@@ -171,7 +171,7 @@ def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
     cfg = _config(tmp_path / "tiny.json", epochs=1)
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0, ship=True, command="CMD")
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0, ship=True, command="CMD")
     dest = tmp_path / "weights" / "tiny"
     assert sorted(os.listdir(dest)) == ["command.txt", "log.csv", "model.weights.h5"]
     assert (dest / "command.txt").read_text() == "CMD\n"
@@ -180,33 +180,33 @@ def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
 def test_init_starts_from_shipped_weights(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
-    train.train(_config(tmp_path / "tiny.json", epochs=1), out=str(tmp_path / "runs"),
+    training.train(_config(tmp_path / "tiny.json", epochs=1), out=str(tmp_path / "runs"),
                 verbose=0, ship=True)
-    start = build_model(train.load_config(str(tmp_path / "tiny.json")))
+    start = build_model(training.load_config(str(tmp_path / "tiny.json")))
     start.load_weights(str(tmp_path / "weights" / "tiny" / "model.weights.h5"))
     # a zero-epoch run from init ships the weights it started from
     cfg = _config(tmp_path / "ft.json", name="ft", epochs=0, init="tiny")
-    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
-    tuned = build_model(train.load_config(cfg))
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    tuned = build_model(training.load_config(cfg))
     tuned.load_weights(os.path.join(out, "model.weights.h5"))
     for a, b in zip(start.get_weights(), tuned.get_weights()):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(FileNotFoundError, match="init: no shipped weights"):
-        train.train(_config(tmp_path / "bad.json", name="bad", init="nope"), out=str(tmp_path / "runs"))
+        training.train(_config(tmp_path / "bad.json", name="bad", init="nope"), out=str(tmp_path / "runs"))
     wide = _config(tmp_path / "wide.json", name="wide", init="tiny",
                    model_kwargs=dict(depth=3, filters=6))
     with pytest.raises(ValueError, match="do not fit"):
-        train.train(wide, out=str(tmp_path / "runs"))
+        training.train(wide, out=str(tmp_path / "runs"))
 
 
 def test_bad_configs(tmp_path, capsys):
     with pytest.raises(FileNotFoundError, match="shipped configs"):
-        train.load_config("no_such_model")
+        training.load_config("no_such_model")
     (tmp_path / "bad.json").write_text(json.dumps({"model": "dncnn"}))
     with pytest.raises(ValueError, match="train_set"):
-        train.load_config(str(tmp_path / "bad.json"))
+        training.load_config(str(tmp_path / "bad.json"))
     with pytest.raises(SystemExit) as exit_:
-        train.main(["no_such_model"])
+        training.main(["no_such_model"])
     assert exit_.value.code == 2 and "error: no config" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown model"):
         build_model({"model": "resnet", "model_kwargs": {}})
@@ -214,7 +214,7 @@ def test_bad_configs(tmp_path, capsys):
 
 def test_fit_trains_and_times():
     from denoise_utils.models import dncnn
-    from denoise_utils.train import fit
+    from denoise_utils.training import fit
 
     images = [np.random.default_rng(0).random((24, 24)).astype(np.float32)]
     net = dncnn(depth=3, filters=4, batch_norm=False)
@@ -229,7 +229,7 @@ def test_fit_trains_and_times():
 
 def test_fit_takes_other_noise_for_training_and_validation():
     from denoise_utils.models import dncnn
-    from denoise_utils.train import fit
+    from denoise_utils.training import fit
 
     seen = []
 
@@ -239,7 +239,7 @@ def test_fit_takes_other_noise_for_training_and_validation():
 
     images = [np.random.default_rng(0).random((24, 24)).astype(np.float32)]
     net = dncnn(depth=3, filters=4, batch_norm=False)
-    history = fit(net, images, steps=2, patch_size=16, batch_size=2, noise_fn=impulses, val=images)
+    history = fit(net, images, steps=2, patch_size=16, batch_size=2, noise=impulses, val=images)
     assert (2, 16, 16, 1) in seen and (24, 24) in seen         # patches, then the validation image
     assert np.isfinite(history.history["val_psnr"][0])
 
@@ -249,7 +249,7 @@ def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, m
     adversarial = dict(weight=0.01, loss="ns", d_lr=2e-3, discriminator=dict(filters=[4, 8]))
     cfg = _config(tmp_path / "gan.json", name="gan", model="unet",
                   model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=adversarial)
-    out = train.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
     rows = _rows(out)
     assert [r["epoch"] for r in rows] == ["0", "1"]
     for key in ("pixel", "adversarial", "d_loss", "d_real", "d_fake", "val_psnr", "val_swd"):
@@ -259,12 +259,12 @@ def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, m
     critic = np.load(os.path.join(out, "optimizers.npz"))["arr_0"]
     _config(tmp_path / "gan.json", name="gan", model="unet", epochs=3,
             model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=adversarial)
-    train.train(cfg, out=str(tmp_path / "runs"), verbose=0)        # resumes, critic included
+    training.train(cfg, out=str(tmp_path / "runs"), verbose=0)        # resumes, critic included
     assert [r["epoch"] for r in _rows(out)] == ["0", "1", "2"]
     assert np.load(os.path.join(out, "optimizers.npz"))["arr_0"] > critic   # step counter went on
-    shipped = build_model(train.load_config(cfg))
+    shipped = build_model(training.load_config(cfg))
     shipped.load_weights(os.path.join(out, "model.weights.h5"))      # a plain denoiser ships
     bad = _config(tmp_path / "bad.json", name="bad", model="unet",
                   model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=dict(lamda=1))
     with pytest.raises(ValueError, match="lamda"):
-        train.train(bad, out=str(tmp_path / "runs"), verbose=0)
+        training.train(bad, out=str(tmp_path / "runs"), verbose=0)

@@ -18,35 +18,12 @@ import sys
 
 import numpy as np
 
+from . import checks  # noqa: F401  (registers every exercise's checker)
+from .registry import EXERCISES, check, exercise  # noqa: F401
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADING = re.compile(r"^#+ Exercise (\d+(?:\.\d+)+)[:.]?\s*(.*)$", re.M)
 ANSWER = "**Your answer:** *(write it here)*\n"
-
-#: number -> (title, hint, checker); checkers raise AssertionError on a wrong answer
-EXERCISES = {}
-
-
-def exercise(number, title, hint):
-    """Register ``checker(answer)`` as the check of exercise ``number``."""
-    def register(checker):
-        EXERCISES[number] = (title, hint, checker)
-        return checker
-    return register
-
-
-def check(number, answer):
-    """Check a student's ``answer`` to exercise ``number``; raise a helpful AssertionError."""
-    if number not in EXERCISES:
-        raise KeyError(f"no exercise {number!r}; the book's exercises: {', '.join(sorted(EXERCISES))}")
-    title, hint, checker = EXERCISES[number]
-    try:
-        checker(answer)
-    except NotImplementedError:
-        raise AssertionError(f"Exercise {number} ({title}) is not done yet: replace the line "
-                             f"`raise NotImplementedError(...)` with your code.") from None
-    except AssertionError as err:
-        raise AssertionError(f"Exercise {number} ({title}): {err}\nHint: {hint}") from None
-    print(f"Exercise {number} ({title}): correct.")
 
 
 # ---- student copies --------------------------------------------------------------------
@@ -260,5 +237,3 @@ def main(argv=None):
     print(f"{len(paths)} student copies {'up to date' if args.command == 'check' else 'written'} "
           f"in {args.out}/", file=sys.stdout)
 
-
-from . import checks  # noqa: E402,F401  (registers every exercise's checker)

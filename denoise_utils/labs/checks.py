@@ -6,7 +6,7 @@ Each takes the student's answer (a function), calls it on cases of its own, and 
 
 import numpy as np
 
-from . import exercise
+from .registry import exercise
 
 
 def _close(found, expected, what, rtol=1e-4, atol=1e-6):
@@ -624,10 +624,10 @@ def _support(fn):
 # ---- chapter 6 -------------------------------------------------------------------------
 
 @exercise("6.1", "which route for which photo",
-          "A camera or phone photo: noise='real' (no sigma). Gaussian noise of known level: "
+          "A camera or phone photo: noise='camera' (no sigma). Gaussian noise of known level: "
           "sigma=that level. Unknown level: sigma=None.")
 def _route(fn):
-    cases = [((True, None), {"noise": "real"}), ((False, 15), {"sigma": 15}), ((False, None), {"sigma": None})]
+    cases = [((True, None), {"noise": "camera"}), ((False, 15), {"sigma": 15}), ((False, None), {"sigma": None})]
     for args, want in cases:
         found = fn(*args)
         assert found == want, f"route(camera={args[0]}, sigma={args[1]}): expected {want}, found {found}"
@@ -647,7 +647,7 @@ def _tofloat(fn):
           "Cores start every `tile` pixels; each window reaches `margin` further on both sides, "
           "clipped to [0, length).")
 def _tiles(fn):
-    from ..pretrained import _tiles as tiles
+    from ..inference import tiles
     for length, tile, margin in ((10, 4, 2), (1000, 256, 48), (7, 10, 3)):
         want = list(tiles(length, tile, margin))
         found = [tuple(t) for t in fn(length, tile, margin)]

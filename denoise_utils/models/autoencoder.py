@@ -4,7 +4,7 @@ article's dense autoencoder, repaired."""
 import keras
 
 
-def _unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True):
+def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True):
     """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``."""
     layers = keras.layers
 
@@ -45,7 +45,7 @@ def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=
     residual = skips if residual is None else residual
     y = keras.Input((None, None, channels), name="noisy")
     # a residual network starts as the identity (zero noise estimate), like DnCNN
-    out = _unet_body(y, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
+    out = unet_body(y, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
     if residual:
         out = keras.layers.Subtract(name="denoised")([y, out])
     return keras.Model(y, out, name="unet" if skips else "conv_autoencoder")

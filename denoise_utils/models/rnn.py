@@ -3,7 +3,7 @@ applied again and again with shared weights."""
 
 import keras
 
-from .autoencoder import _unet_body
+from .autoencoder import unet_body
 
 
 @keras.saving.register_keras_serializable(package="denoise_utils")
@@ -77,7 +77,7 @@ def recurrent_unet(channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, sta
     layers = keras.layers
     y = keras.Input((None, None, channels), name="noisy")
     cell_in = keras.Input((None, None, 2 * channels + state), name="noisy_estimate_state")
-    cell = keras.Model(cell_in, _unet_body(cell_in, filters, blocks, channels + state),
+    cell = keras.Model(cell_in, unet_body(cell_in, filters, blocks, channels + state),
                        name="cell")
     h = layers.Conv2D(state, 3, padding="same", activation="tanh", name="state0")(y)
     x = y

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from denoise_utils import self_supervised as ss
-from denoise_utils import train
+from denoise_utils import inference, metrics
+from denoise_utils.training import targets
+from denoise_utils import training
 
 
 def test_noise2noise_pairs_are_independent_noisy_copies():
     clean = np.full((64, 16, 16, 1), 0.5, np.float32)
-    a, b = ss.noise2noise_pairs(clean, np.random.default_rng(0), sigma=25)
+    a, b = targets.noise2noise_pairs(clean, np.random.default_rng(0), sigma=25)
     na, nb = (a - clean).ravel(), (b - clean).ravel()
     assert abs(na.std() * 255 - 25) < 0.5 and abs(nb.std() * 255 - 25) < 0.5
     assert abs(np.corrcoef(na, nb)[0, 1]) < 0.02
@@ -21,7 +22,7 @@ def test_noise2noise_pairs_are_independent_noisy_copies():
 def test_blind_spot_pairs_hide_each_target_pixel():
     rng = np.random.default_rng(0)
     noisy = rng.random((8, 32, 32, 1)).astype(np.float32)
-    masked, target = ss.blind_spot_pairs(noisy, np.random.default_rng(1), fraction=1 / 16, radius=2)
+    masked, target = targets.blind_spot_pairs(noisy, np.random.default_rng(1), fraction=1 / 16, radius=2)
     assert target.shape == (8, 32, 32, 2)
     np.testing.assert_array_equal(target[..., :1], noisy)
     mask = target[..., 1] == 1
@@ -29,9 +30,9 @@ def test_blind_spot_pairs_hide_each_target_pixel():
     assert np.all(masked[..., 0][mask] != noisy[..., 0][mask])        # each picked pixel replaced
     np.testing.assert_array_equal(masked[..., 0][~mask], noisy[..., 0][~mask])
     with pytest.raises(ValueError, match="patches"):
-        ss.blind_spot_pairs(noisy[0], rng)
+        targets.blind_spot_pairs(noisy[0], rng)
     with pytest.raises(ValueError, match="fraction"):
-        ss.blind_spot_pairs(noisy, rng, fraction=0)
+        targets.blind_spot_pairs(noisy, rng, fraction=0)
 
 
 def test_masked_mse_looks_at_masked_pixels_only():
@@ -39,15 +40,15 @@ def test_masked_mse_looks_at_masked_pixels_only():
     target[0, 0, 0, 1] = 1.0                                         # one masked pixel
     pred = np.ones((1, 4, 4, 1), np.float32)
     pred[0, 0, 0, 0] = 0.5
-    assert float(ss.masked_mse(target, pred)) == pytest.approx(0.25)
+    assert float(targets.masked_mse(target, pred)) == pytest.approx(0.25)
 
 
 def test_target_noise_names_the_choices():
-    assert ss.target_noise("clean", 25) == (None, "mse")
+    assert targets.target_noise("clean", 25) == (None, "mse")
     with pytest.raises(ValueError, match="noise2noise"):
-        ss.target_noise("n2n", 25)
+        targets.target_noise("n2n", 25)
     with pytest.raises(ValueError, match="teacher"):
-        ss.target_noise("teacher", 25, teacher="no_such_model")
+        targets.target_noise("teacher", 25, teacher="no_such_model")
 
 
 def test_a_self_supervised_target_needs_gaussian_noise(tmp_path):
@@ -55,7 +56,7 @@ def test_a_self_supervised_target_needs_gaussian_noise(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(cfg))
     with pytest.raises(ValueError, match="Gaussian"):
-        train.load_config(str(path))
+        training.load_config(str(path))
 
 
 def test_fuse_noisy_weighs_the_pixel_by_the_local_prior():
@@ -63,12 +64,12 @@ def test_fuse_noisy_weighs_the_pixel_by_the_local_prior():
     flat = np.full((64, 64), 0.5)
     noisy = flat + 25 / 255 * rng.standard_normal(flat.shape)
     # on a flat area a perfect prediction gets (almost) all the weight ...
-    assert np.abs(ss.fuse_noisy(noisy, flat, 25) - flat).mean() < 0.2 * np.abs(noisy - flat).mean()
+    assert np.abs(inference.fuse_noisy(noisy, flat, 25) - flat).mean() < 0.2 * np.abs(noisy - flat).mean()
     # ... and a useless one (far off the data everywhere) gives the noisy pixel almost all of it
-    far = ss.fuse_noisy(noisy, np.zeros_like(flat), 25)
+    far = inference.fuse_noisy(noisy, np.zeros_like(flat), 25)
     assert 0.95 < np.median(far / noisy) < 1
     with pytest.raises(ValueError, match="shape"):
-        ss.fuse_noisy(noisy, flat[:10], 25)
+        inference.fuse_noisy(noisy, flat[:10], 25)
 
 
 def test_sure_matches_the_true_mse_without_the_clean_image():
@@ -78,6 +79,6 @@ def test_sure_matches_the_true_mse_without_the_clean_image():
     noisy = clean + 25 / 255 * np.random.default_rng(7).standard_normal(clean.shape)
     for denoiser in (lambda y: gaussian_filter(y, 1.5), lambda y: np.clip(gaussian_filter(y, 0.7), 0, 1)):
         true = np.mean((denoiser(noisy) - clean) ** 2)
-        assert ss.sure(denoiser, noisy, 25, seed=7) == pytest.approx(true, rel=0.1)
+        assert metrics.sure(denoiser, noisy, 25, seed=7) == pytest.approx(true, rel=0.1)
     # the identity: SURE is the noise variance (up to the one probe's spread, about 2 %)
-    assert ss.sure(lambda y: y, noisy, 25) == pytest.approx((25 / 255) ** 2, rel=0.07)
+    assert metrics.sure(lambda y: y, noisy, 25) == pytest.approx((25 / 255) ** 2, rel=0.07)

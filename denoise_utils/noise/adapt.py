@@ -18,7 +18,7 @@ A *denoiser* here is any ``f(noisy, sigma)`` with σ on the 0-255 scale, as in `
 
 import numpy as np
 
-from ._checks import as_float_image
+from .._checks import as_float_image
 
 _LOW = 2 * np.sqrt(3 / 8)     # the transform of a zero count
 

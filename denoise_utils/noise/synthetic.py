@@ -1,4 +1,4 @@
-"""Noise models (§1): what a camera, low light and a bad transmission add to a picture.
+"""Synthetic noise (§1, §5.1): what a sensor, low light and a bad transmission add to a picture.
 
 Every function takes a float image in [0, 1] (uint8/uint16 are converted), a ``seed``
 (an int, a ``numpy.random.Generator`` or ``None``) and returns float32. Gaussian
@@ -14,15 +14,7 @@ non-negative but may exceed 1 (clipped with ``clip=True``); salt-and-pepper stay
 
 import numpy as np
 
-from ._checks import as_float_image, check_probability, check_sigma
-
-
-def _rng(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
-        raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(seed)
+from .._checks import as_float_image, as_rng, check_probability, check_sigma
 
 
 def _finish(noisy, clip):
@@ -35,7 +27,7 @@ def add_gaussian_noise(image, sigma, seed=None, clip=False):
     """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1)."""
     x = as_float_image(image, allow_batch=True)
     s = check_sigma(sigma) / 255.0
-    return _finish(x + s * _rng(seed).standard_normal(x.shape), clip)
+    return _finish(x + s * as_rng(seed).standard_normal(x.shape), clip)
 
 
 def add_poisson_noise(image, peak=30.0, seed=None, clip=False):
@@ -51,7 +43,7 @@ def add_poisson_noise(image, peak=30.0, seed=None, clip=False):
         raise TypeError(f"peak must be a positive number, got {peak!r}") from None
     if not np.isfinite(peak) or peak <= 0:
         raise ValueError(f"peak must be a positive number of photons, got {peak!r}")
-    return _finish(_rng(seed).poisson(x * peak) / peak, clip)
+    return _finish(as_rng(seed).poisson(x * peak) / peak, clip)
 
 
 def add_salt_pepper_noise(image, amount=0.05, salt_vs_pepper=0.5, seed=None):
@@ -59,7 +51,7 @@ def add_salt_pepper_noise(image, amount=0.05, salt_vs_pepper=0.5, seed=None):
     x = as_float_image(image, allow_batch=True)
     amount = check_probability(amount, "amount")
     salt_vs_pepper = check_probability(salt_vs_pepper, "salt_vs_pepper")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     # one decision per pixel location, shared by all channels of that pixel
     shape = x.shape[:-1] if x.ndim >= 3 else x.shape
     hit = rng.random(shape) < amount
@@ -77,7 +69,7 @@ def add_speckle_noise(image, sigma=25.0, seed=None, clip=False):
     """
     x = as_float_image(image, allow_batch=True)
     s = check_sigma(sigma) / 255.0
-    return _finish(x + x * s * _rng(seed).standard_normal(x.shape), clip)
+    return _finish(x + x * s * as_rng(seed).standard_normal(x.shape), clip)
 
 
 #: a 3x3 blur like bilinear demosaicking's: each value shares its noise with its neighbours
@@ -96,23 +88,7 @@ def add_correlated_noise(image, sigma=25.0, kernel=None, seed=None, clip=False):
     if k.ndim != 2 or not np.any(k):
         raise ValueError(f"kernel must be a non-zero 2-D array, got shape {k.shape}")
     k = k / np.sqrt(np.sum(k ** 2))              # unit gain on white noise's variance
-    white = _rng(seed).standard_normal(x.shape)
+    white = as_rng(seed).standard_normal(x.shape)
     if x.ndim > 2:                               # blur along the two image axes only
         k = k.reshape((1,) * (x.ndim - 3) + k.shape + (1,))
     return _finish(x + s * convolve(white, k, mode="wrap"), clip)
-
-
-NOISE_MODELS = {
-    "gaussian": add_gaussian_noise,
-    "poisson": add_poisson_noise,
-    "salt_pepper": add_salt_pepper_noise,
-    "speckle": add_speckle_noise,
-    "correlated": add_correlated_noise,
-}
-
-
-def add_noise(image, kind="gaussian", seed=None, **kwargs):
-    """Add noise of the named ``kind`` (one of ``NOISE_MODELS``) with its keyword arguments."""
-    if kind not in NOISE_MODELS:
-        raise ValueError(f"unknown noise kind {kind!r}; choose one of {sorted(NOISE_MODELS)}")
-    return NOISE_MODELS[kind](image, seed=seed, **kwargs)

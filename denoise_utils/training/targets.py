@@ -1,4 +1,4 @@
-"""Denoising without clean images (§5.2): the article's first challenge, "much data".
+"""Training targets (§5.2): what the loss compares the output with, clean images or not.
 
 Supervised training needs (noisy, clean) pairs. Three ways around the clean image:
 
@@ -13,21 +13,23 @@ Supervised training needs (noisy, clean) pairs. Three ways around the clean imag
 * **Distillation** (Hinton et al., 2015): a smaller student learns from a trained
   teacher's outputs on noisy patches (``target="teacher"``); it needs no clean image
   either, only the teacher, and buys speed (§5.2).
-* **SURE** (Stein, 1981): estimate a denoiser's MSE from the noisy image alone
-  (:func:`sure`), with the divergence by Monte Carlo (Ramani et al., 2008).
+
+Two more tools of §5.2 that need no clean image live beside their kin: SURE, an estimate of a
+denoiser's error, in :func:`metrics.sure`, and :func:`inference.fuse_noisy`, which gives a
+blind-spot prediction back its pixel.
 
 Patches are float arrays (batch, h, w, channels); σ is on the 0-255 scale.
 """
 
 import numpy as np
 
-from ._checks import as_float_image, check_sigma
+from .._checks import check_sigma
 
 
 def noise2noise_pairs(clean, rng, sigma=25):
     """(noisy input, independently noisy target) from clean patches (§5.2).
 
-    A ``noise_fn`` for ``PatchDataset``/``train.fit``: the clean patch never reaches the
+    A ``noise`` for ``PatchDataset``/``training.fit``: the clean patch never reaches the
     loss, only a second noisy copy of it, as two photos of one scene would give.
     """
     s = check_sigma(sigma) / 255.0
@@ -87,7 +89,7 @@ TARGETS = ("clean", "noise2noise", "blind_spot", "teacher")
 
 
 def target_noise(target, sigma, teacher=None):
-    """``PatchDataset``'s noise_fn and the Keras loss for a training ``target`` (§5.2).
+    """``PatchDataset``'s ``noise`` and the Keras loss for a training ``target`` (§5.2).
 
     ``target="teacher"``: the target is the output of the shipped model ``teacher`` on
     the noisy patch (distillation).
@@ -98,7 +100,7 @@ def target_noise(target, sigma, teacher=None):
         return None, "mse"
     s = check_sigma(sigma)
     if target == "teacher":
-        from . import pretrained
+        from .. import pretrained
 
         if teacher not in pretrained.available():
             raise ValueError(f"target 'teacher' needs a shipped teacher model, got {teacher!r}")
@@ -113,49 +115,3 @@ def target_noise(target, sigma, teacher=None):
     _register()
     return (lambda clean, rng: blind_spot_pairs(
         clean + s / 255.0 * rng.standard_normal(clean.shape).astype(np.float32), rng)), masked_mse
-
-
-def sure(denoiser, noisy, sigma, eps=None, seed=0, probe=None):
-    """Stein's unbiased estimate of the denoiser's MSE, from the noisy image alone (§5.2).
-
-    For y = x + n with white Gaussian n of standard deviation s = σ/255 and a denoiser f,
-    E‖f(y) − x‖²/N = E[‖f(y) − y‖²/N − s² + 2 s² div f(y)/N]. The divergence (the sum of
-    ∂fᵢ/∂yᵢ) is estimated by Monte Carlo: bᵀ(f(y + εb) − f(y))/ε for one Gaussian probe b.
-    ``denoiser(noisy)`` takes and returns one image; returns the MSE on the [0, 1] scale.
-    ``probe``: the probe b itself (default: drawn from ``seed``); it must be independent
-    of the noise, and §5.2 shows what happens when it is not.
-    """
-    y = as_float_image(noisy, name="noisy", noisy=True).astype(np.float64)
-    s = check_sigma(sigma) / 255.0
-    eps = s / 100 if eps is None else float(eps)
-    # the probe's own stream: a probe equal to the noise (same seed) would correlate with it
-    b = np.random.default_rng([int(seed), 5]).standard_normal(y.shape) if probe is None \
-        else np.asarray(probe, np.float64)
-    if b.shape != y.shape:
-        raise ValueError(f"probe {b.shape} and noisy {y.shape} differ in shape")
-    fy = np.asarray(denoiser(y.astype(np.float32)), np.float64)
-    fyb = np.asarray(denoiser((y + eps * b).astype(np.float32)), np.float64)
-    div = np.sum(b * (fyb - fy)) / eps
-    return float(np.mean((fy - y) ** 2) - s ** 2 + 2 * s ** 2 * div / y.size)
-
-
-def fuse_noisy(noisy, prediction, sigma, size=31):
-    """Give a blind-spot prediction back the pixel it never saw (§5.2).
-
-    A blind-spot network predicts each pixel from its neighbours alone, throwing away
-    the pixel's own noisy value. With the noise level known, the two combine as in a
-    Wiener filter (after Laine et al., 2019): a local prior N(prediction, τ²), τ² the local
-    mean of (noisy − prediction)² over a ``size`` × ``size`` window minus σ², and the
-    posterior mean (τ² · noisy + σ² · prediction) / (τ² + σ²). ``size=31`` was chosen on
-    Train400's held-out images in §5.2.
-    """
-    from scipy.ndimage import uniform_filter
-
-    y = as_float_image(noisy, name="noisy", noisy=True).astype(np.float64)
-    mu = as_float_image(prediction, name="prediction", noisy=True).astype(np.float64)
-    if y.shape != mu.shape:
-        raise ValueError(f"noisy {y.shape} and prediction {mu.shape} differ in shape")
-    s2 = (check_sigma(sigma) / 255.0) ** 2
-    window = (size, size) + (1,) * (y.ndim - 2)
-    tau2 = np.maximum(uniform_filter((y - mu) ** 2, window, mode="reflect") - s2, 0.0)
-    return ((tau2 * y + s2 * mu) / (tau2 + s2)).astype(np.float32)

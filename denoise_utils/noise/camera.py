@@ -14,8 +14,7 @@ import io
 
 import numpy as np
 
-from ._checks import as_float_image
-from .noise import _rng
+from .._checks import as_float_image, as_rng
 
 
 def srgb_to_linear(x):
@@ -65,7 +64,7 @@ def random_camera(seed=None):
     (half the time); ``phase``: where the Bayer pattern starts, (row, column) in {0, 1}
     (RGGB, GRBG, GBRG or BGGR as seen from the photo's corner: a crop can start anywhere).
     """
-    rng = _rng(seed)
+    rng = as_rng(seed)
     log_shot = rng.uniform(np.log(1e-4), np.log(1.2e-2))
     log_read = 2.18 * log_shot + 1.20 + rng.normal(0, 0.26)
     mix = rng.uniform(0.1, 0.4)
@@ -100,7 +99,7 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
     x = as_float_image(image, name="image")
     if x.ndim != 3 or x.shape[-1] != 3:
         raise ValueError(f"camera noise needs a colour image (H, W, 3); got shape {x.shape}")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     cam = random_camera(rng) if camera is None else camera
     dy, dx = cam.get("phase", (0, 0))
     x = np.pad(x, ((dy, 0), (dx, 0), (0, 0)), mode="reflect")   # the mosaic's phase
@@ -120,10 +119,3 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
     if return_clean:
         return noisy, np.clip(develop(raw), 0.0, 1.0)[dy:, dx:].astype(np.float32)
     return noisy
-
-
-def camera_noise_pairs(clean, rng):
-    """``PatchDataset``'s ``noise_fn`` for camera noise: a batch (N, H, W, 3) of clean patches
-    to (noisy, target) batches, each patch with its own random camera (§5.1)."""
-    pairs = [add_camera_noise(patch, seed=rng, return_clean=True) for patch in clean]
-    return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])

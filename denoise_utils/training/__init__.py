@@ -1,0 +1,23 @@
+"""Training (§3.1, §4): ``fit`` for the notebooks, the config pipeline behind every shipped
+model (``python -m denoise_utils.training CONFIG``), adversarial training and the
+training targets that need no clean image.
+
+* :mod:`.quick`: :func:`fit`, the notebooks' quick training: a model, images, a number of steps;
+* :mod:`.config`: a config file read and completed (:func:`read_config`, ``DEFAULTS``);
+* :mod:`.pipeline`: :func:`train`, resumable, checkpointed, shipped with ``--ship``;
+* :mod:`.schedule`: the learning rate by epoch or time, and the saved progress;
+* :mod:`.adversarial`: a denoiser against a PatchGAN critic (§4.3), TensorFlow and JAX;
+* :mod:`.targets`: Noise2Noise, blind spots and distillation (§5.2).
+"""
+
+import importlib
+
+_WHERE = {"fit": "quick", "train": "pipeline", "load_config": "pipeline", "main": "pipeline",
+          "read_config": "config", "DEFAULTS": "config"}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'denoise_utils.training' has no attribute {name!r}")

@@ -1,0 +1,168 @@
+"""The training entry point (§4.1): one command trains every shipped model.
+
+    python -m denoise_utils.training CONFIG [--data-dir DIR] [--out DIR] [--ship]
+
+``CONFIG`` is a shipped model's name (its ``denoise_utils/weights/<name>/config.json``)
+or a path to such a JSON file. Training writes to ``<out>/<name>/``: ``model.keras``
+(weights and optimizer, saved every epoch), ``log.csv`` (loss, validation PSNR,
+learning rate, elapsed seconds per epoch) and ``model.weights.h5`` at the end. Run
+the same command again to resume where it stopped. ``--ship`` copies the weights (as
+float16: §5.2), the log and the exact command next to the config, where ``pretrained`` finds them.
+
+The config's keys are described in :mod:`.config`.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+from .. import pretrained
+from ..models import apply_model, build_model
+from .config import read_config
+from .schedule import learning_rate, out_of_time, save_state
+
+
+def load_config(config):
+    """A config by shipped name or path, completed by :func:`.config.read_config` (§4.1)."""
+    root = pretrained.WEIGHTS_DIR
+    path = config if config.endswith(".json") else pretrained.path(config, "config.json")
+    if not os.path.isfile(path):
+        names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+        raise FileNotFoundError(f"no config {config!r}; shipped configs: {names}")
+    return read_config(path)
+
+
+def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
+    import keras
+
+    from ..metrics import evaluate
+
+    class Progress(keras.callbacks.Callback):
+        """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+            self.model.optimizer.learning_rate = learning_rate(cfg, state, epoch)
+
+        def on_epoch_end(self, epoch, logs=None):
+            state["seconds"] += time.perf_counter() - self.start
+            state["epoch"] = epoch + 1
+            ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"]),
+                          val, val_sigma, seed=0, noise=val_noise)
+            logs["val_psnr"] = ev.psnr
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(
+                self.model.optimizer.learning_rate))
+            logs["seconds"] = state["seconds"]
+            self.model.save(os.path.join(out, "model.keras"))
+            save_state(out, state)
+            if out_of_time(cfg, state):
+                self.model.stop_training = True
+
+    return [Progress(), keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)]
+
+
+def _load_init(model, name):
+    """Start ``model`` from the shipped weights ``name`` (same architecture required)."""
+    path = pretrained.path(name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {pretrained.available()}")
+    try:
+        model.load_weights(path)
+    except ValueError as err:
+        raise ValueError(f"init: the weights of {name!r} do not fit this model ({err})") from None
+
+
+def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
+    """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
+    if data_dir:
+        os.environ["DENOISE_DATA_DIR"] = data_dir
+    import keras
+
+    from ..config import set_seed
+    from ..data import SPLIT_SETS, PatchDataset, load_dataset
+    from ..noise import as_noise
+    from .targets import target_noise
+
+    cfg = load_config(config)
+    out = os.path.join(out, cfg["name"])
+    os.makedirs(out, exist_ok=True)
+    set_seed(cfg["seed"])
+    state_path = os.path.join(out, "state.json")
+    resume = os.path.isfile(state_path)
+    state = {"epoch": 0, "seconds": 0.0}
+    if resume:
+        with open(state_path) as fh:
+            state = json.load(fh)
+        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
+    else:
+        with open(os.path.join(out, "config.json"), "w") as fh:
+            json.dump(cfg, fh, indent=2)
+    target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])  # before a resume: it registers the loss
+    if cfg["adversarial"]:
+        from .adversarial import fit_adversarial, make_trainer
+
+        model = build_model(cfg)
+        trainer = make_trainer(cfg, model)
+        if resume:
+            trainer.load(out)
+        elif cfg["init"]:
+            _load_init(model, cfg["init"])
+    elif resume:
+        model = keras.models.load_model(os.path.join(out, "model.keras"))
+    else:
+        model = build_model(cfg)
+        if cfg["init"]:
+            _load_init(model, cfg["init"])
+        model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=loss)
+    sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
+    val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
+    noise = target_fn or as_noise(cfg["noise"], sigma)
+    # validation: Gaussian noise at val_sigma, else the training noise itself
+    val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma)
+    gray = model.input_shape[-1] == 1
+    sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
+    split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
+    images = [im for name in sets for im in load_dataset(
+        name, as_gray=gray, fallback=False, split=split(name, "train")).values()]
+    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False,
+                       split=split(cfg["val_set"], "val"))
+    data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
+                        steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise=noise)
+    data.epoch = state["epoch"]
+    if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
+        if cfg["adversarial"]:
+            fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise)
+        else:
+            model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
+                      callbacks=_callbacks(cfg, out, state, val, val_sigma, val_noise))
+    shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
+    shipped.set_weights(model.get_weights())
+    shipped.save_weights(os.path.join(out, "model.weights.h5"))
+    if ship:
+        os.makedirs(pretrained.path(cfg["name"], ""), exist_ok=True)
+        pretrained.to_float16(os.path.join(out, "model.weights.h5"), pretrained.path(cfg["name"]))
+        shutil.copy(os.path.join(out, "log.csv"), pretrained.path(cfg["name"], "log.csv"))
+        with open(pretrained.path(cfg["name"], "command.txt"), "w") as fh:
+            fh.write((command or "python -m denoise_utils.training " + config) + "\n")
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m denoise_utils.training",
+                                     description="Train (or resume) a denoiser from a config.")
+    parser.add_argument("config", help="a shipped model name or a config.json path")
+    parser.add_argument("--out", default="runs", help="where runs are written (default: runs)")
+    parser.add_argument("--data-dir", help="folder with the data sets (sets DENOISE_DATA_DIR)")
+    parser.add_argument("--quiet", action="store_true", help="one line per epoch")
+    parser.add_argument("--ship", action="store_true",
+                        help="copy the weights, log and command next to the shipped config")
+    args = parser.parse_args(argv)
+    try:
+        train(args.config, out=args.out, data_dir=args.data_dir, verbose=2 if args.quiet else 1,
+              ship=args.ship, command="python -m denoise_utils.training " + " ".join(argv or sys.argv[1:]))
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        parser.exit(2, f"error: {err}\n")
+

@@ -1,0 +1,60 @@
+"""``fit``, the notebooks' quick training (§3.1, §4.4): a model, images, a number of steps."""
+
+import time
+
+
+def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
+        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise="gaussian", target="clean"):
+    """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
+
+    The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
+    optimizer (then ``lr`` is ignored); ``loss`` any Keras loss; the steps are split
+    into ``epochs`` so the returned History has that many points. With ``val`` (images
+    held out of training) the History also gets ``val_psnr`` after each epoch, at
+    ``sigma`` (25 for a range), the model run by ``apply_model(..., multiple=multiple)`` (§4.2). The
+    History gets a ``seconds`` attribute: the training wall time, validation excluded.
+    ``noise``: another kind of noise than Gaussian, by name (:data:`noise.NOISES`) or as a
+    function ``(clean, rng)``, for training and validation alike, e.g. impulses (§5.1); it
+    gets a batch of patches or one image.
+    ``target``: ``"noise2noise"`` or ``"blind_spot"`` train without clean images (§5.2; the
+    loss is then chosen for you), validated on Gaussian noise at ``sigma`` against clean images.
+    """
+    import keras
+
+    from ..data import PatchDataset
+    from ..metrics import evaluate
+    from ..models import apply_model
+    from ..noise import as_noise
+
+    if isinstance(optimizer, str):
+        makers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+        if optimizer not in makers:
+            raise ValueError(f"optimizer must be one of {sorted(makers)} or a Keras optimizer")
+        optimizer = makers[optimizer](lr)
+    gaussian = isinstance(noise, str) and noise == "gaussian"
+    train_noise = as_noise(noise, sigma)
+    if target != "clean":
+        from .targets import target_noise
+
+        if not gaussian:
+            raise ValueError("give a noise other than Gaussian or a target other than 'clean', not both")
+        train_noise, loss = target_noise(target, sigma)
+    model.compile(optimizer=optimizer, loss=loss)
+    data = PatchDataset(images, patch_size=patch_size, batch_size=batch_size,
+                        steps=max(steps // epochs, 1), sigma=sigma, seed=seed, noise=train_noise)
+    # validation: Gaussian noise at sigma (25 for a range), else the training noise itself
+    val_sigma = 25 if isinstance(sigma, (tuple, list)) else sigma
+    val_noise = None if gaussian else as_noise(noise, sigma)
+    spent = []
+
+    class Validate(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            start = time.perf_counter()
+            logs["val_psnr"] = evaluate(lambda y: apply_model(model, y, multiple=multiple), val,
+                                        val_sigma if gaussian else None, seed=seed, noise=val_noise).psnr
+            spent.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    history = model.fit(data, epochs=epochs, verbose=0, callbacks=[Validate()] if val else [])
+    history.seconds = time.perf_counter() - start - sum(spent)
+    return history
