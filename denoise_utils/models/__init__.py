@@ -15,6 +15,7 @@ from .._checks import as_float_image
 from .autoencoder import dense_autoencoder, unet
 from .cnn import PixelUnshuffle, dncnn, fast_dncnn  # noqa: F401
 from .rnn import ScanLines, recurrent_unet, sweep_denoiser  # noqa: F401
+from .transformer import WindowAttention, uformer  # noqa: F401
 
 
 def apply_model(model, noisy, clip=True, multiple=1):
@@ -46,17 +47,21 @@ def multiply_adds(model, size=64):
 
     Counts the layers that do the arithmetic: convolutions (kernel size × output
     positions; a transposed one × its input positions), :class:`ScanLines` (a GRU's
-    three gates, in both directions, at every position) and models inside the model (once
+    three gates, in both directions, at every position), :class:`WindowAttention` (its
+    projections and the attention inside each window) and models inside the model (once
     per call, at full size), measured on a ``size`` × ``size`` image and divided by its
     pixels. Additions, activations and biases are left out.
     """
-    counted = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, ScanLines)
+    counted = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.DepthwiseConv2D,
+               ScanLines, WindowAttention)
+    # per-element scales and shifts, like biases: left out
+    ignored = (keras.layers.LayerNormalization, keras.layers.BatchNormalization)
     layers = [layer for layer in model.layers if isinstance(layer, counted)]
     # a model inside the model (the recurrent U-Net's cell), run at full size once a call
     inner = sum(multiply_adds(layer, size) * len(layer._inbound_nodes)
                 for layer in model.layers if isinstance(layer, keras.Model))
     uncounted = [layer.name for layer in model.layers
-                 if layer.weights and not isinstance(layer, counted + (keras.Model,))]
+                 if layer.weights and not isinstance(layer, counted + ignored + (keras.Model,))]
     if uncounted:
         raise ValueError(f"multiply_adds cannot count layers {uncounted}")
     if not layers:
@@ -68,6 +73,10 @@ def multiply_adds(model, size=64):
         if isinstance(layer, ScanLines):
             u = layer.units
             total += 2 * 3 * (ci * u + u * u) * hi * wi
+        elif isinstance(layer, WindowAttention):
+            total += layer.multiply_adds(ci) * hi * wi
+        elif isinstance(layer, keras.layers.DepthwiseConv2D):
+            total += int(np.prod(layer.kernel.shape)) * ho * wo
         else:
             positions = hi * wi if isinstance(layer, keras.layers.Conv2DTranspose) else ho * wo
             total += int(np.prod(layer.kernel.shape)) * positions
@@ -122,7 +131,7 @@ def receptive_field(model, size=256):
 #: model builders by name, as training configs refer to them
 BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
             "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet,
-            "sweep_denoiser": sweep_denoiser}
+            "sweep_denoiser": sweep_denoiser, "uformer": uformer}
 
 
 def build_model(config):

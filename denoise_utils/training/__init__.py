@@ -14,10 +14,13 @@ import importlib
 
 _WHERE = {"fit": "quick", "train": "pipeline", "load_config": "pipeline", "main": "pipeline",
           "read_config": "config", "DEFAULTS": "config"}
-__all__ = sorted(_WHERE)
+_MODULES = ("adversarial", "config", "pipeline", "quick", "schedule", "targets")
+__all__ = sorted(_WHERE) + list(_MODULES)
 
 
 def __getattr__(name):
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name in _WHERE:
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module 'denoise_utils.training' has no attribute {name!r}")
