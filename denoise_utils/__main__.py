@@ -1,4 +1,5 @@
-"""Command line: ``python -m denoise_utils denoise IN OUT [--sigma S] [--model NAME]`` (§4.1).
+"""Command line: ``denoise-utils denoise IN OUT [--sigma S] [--model NAME]``, or
+``python -m denoise_utils ...`` (§4.1); ``--version`` names the package's version.
 
 Reads PNG, JPEG, TIFF or BMP (gray or colour, upright by its EXIF orientation), writes the
 denoised image in the format OUT's suffix names, never overwrites IN (nor an existing OUT
@@ -18,6 +19,8 @@ import argparse
 import os
 import sys
 import warnings
+
+from ._checks import BACKENDS, no_backend
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +42,9 @@ def _sigma(text):
 def _parser():
     parser = _Parser(prog="python -m denoise_utils",
                      description="Denoise images with the book's shipped models.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"denoise_utils {__version__}")
     parser.add_argument("--verbose", action="store_true",
                         help="let TensorFlow's log lines and library warnings through")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +90,11 @@ def main(argv=None):
         if args.command == "leaderboard":
             return _leaderboard(args)
         return _denoise(args)
+    except ModuleNotFoundError as err:
+        if err.name not in BACKENDS:
+            raise
+        print(f"error: {no_backend(err)}", file=sys.stderr)
+        return 2
     except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as err:
         message = str(err) if not isinstance(err, MemoryError) else "out of memory"
         print(f"error: {' '.join(message.split())}", file=sys.stderr)
@@ -191,6 +202,11 @@ def _quiet(argv):
         pass
 
 
-if __name__ == "__main__":
+def run():
+    """The console command ``denoise-utils`` (``python -m denoise_utils``)."""
     _quiet(sys.argv[1:])
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

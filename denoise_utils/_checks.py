@@ -1,6 +1,20 @@
 """Input checks shared by the package: one clear error instead of a deep traceback."""
 
+import os
+
 import numpy as np
+
+#: Keras and the backends it can run on: a missing one gets :func:`no_backend`'s hint
+BACKENDS = ("keras", "tensorflow", "jax", "jaxlib", "torch")
+
+
+def no_backend(err):
+    """A ModuleNotFoundError for a missing Keras backend whose message says how to install one."""
+    return ModuleNotFoundError(
+        f"Keras cannot run: the module {err.name!r} is not installed (Keras backend: "
+        f"{os.environ.get('KERAS_BACKEND', 'tensorflow')}). Install one with "
+        'pip install "denoise-utils[tensorflow]" (or set KERAS_BACKEND=jax and '
+        'pip install "denoise-utils[jax]")', name=err.name)
 
 
 def as_float_image(image, name="image", allow_batch=False, noisy=False):

@@ -12,7 +12,11 @@
 import os
 import warnings
 
-import keras
+try:
+    import keras
+except ModuleNotFoundError as err:      # Keras, or its backend, is not installed
+    from ._checks import no_backend
+    raise no_backend(err) from None
 import numpy as np
 
 from ._checks import as_float_image
@@ -105,23 +109,28 @@ def _registry(name):
 _TRAIN400_FILES, _TRAIN400_SHA256 = _registry("train400")
 _RNI6_FILES, _RNI6_SHA256 = _registry("rni6")
 
+#: the commits of the authors' repositories the files are fetched from: a moved branch cannot
+#: change them (their SHA-256 hashes are checked as well)
+DNCNN_COMMIT = "e93b27812d3ff523a3a79d19e5e50d233d7a8d0a"
+FFDNET_COMMIT = "e787f46df2f374ff3591186706229cb9a0591fea"
+
 #: name -> gray?, file names, download base URL and hashes (``None``: local only), and
 #: ``count``, the number of images of the whole set (a local folder with fewer is announced).
 #: Train400 is DnCNN's training set (Zhang et al., 2017) and RNI6 FFDNet's real noisy photos
 #: (Zhang et al., 2018), both from their authors' repositories.
 DATASETS = {
     "set12": dict(gray=True, files=_names("%02d.png", 12), sha256=_SET12_SHA256,
-                  url="https://raw.githubusercontent.com/cszn/DnCNN/master/testsets/Set12/"),
+                  url=f"https://raw.githubusercontent.com/cszn/DnCNN/{DNCNN_COMMIT}/testsets/Set12/"),
     "kodak24": dict(gray=False, files=_names("kodim%02d.png", 24), sha256=_KODAK_SHA256,
                     url="https://r0k.us/graphics/kodak/kodak/"),
     "bsd68": dict(gray=True, files=None, sha256=None, url=None, count=68),
     "cbsd68": dict(gray=False, files=None, sha256=None, url=None, count=68),
     "train400": dict(gray=True, files=_TRAIN400_FILES, sha256=_TRAIN400_SHA256,
-                     url="https://raw.githubusercontent.com/cszn/DnCNN/master/TrainingCodes/"
+                     url=f"https://raw.githubusercontent.com/cszn/DnCNN/{DNCNN_COMMIT}/TrainingCodes/"
                          "DnCNN_TrainingCodes_v1.0/data/Train400/"),
     "cbsd432": dict(gray=False, files=None, sha256=None, url=None, count=432),
     "rni6": dict(gray=True, files=_RNI6_FILES, sha256=_RNI6_SHA256,
-                 url="https://raw.githubusercontent.com/cszn/FFDNet/master/testsets/RNI6/"),
+                 url=f"https://raw.githubusercontent.com/cszn/FFDNet/{FFDNET_COMMIT}/testsets/RNI6/"),
     "samples": dict(gray=False, files=None, sha256=None, url=None),  # scikit-image's own
 }
 for _spec in DATASETS.values():
@@ -178,11 +187,19 @@ def _read_folder(folder, spec, as_gray):
 def _fetch(name, spec, as_gray):
     import pooch
 
+    import sys
+
     cache = pooch.os_cache("denoise_utils") / name
     images = {}
-    for fname, digest in zip(spec["files"], spec["sha256"]):
+    files = list(zip(spec["files"], spec["sha256"]))
+    fetched = 0
+    for done, (fname, digest) in enumerate(files, 1):
+        fetched += not (cache / fname).is_file()
         path = pooch.retrieve(spec["url"] + fname, known_hash=f"sha256:{digest}",
                               fname=fname, path=cache, progressbar=False)
+        if fetched:                        # progress, one line redrawn (Train400 is 400 files)
+            print(f"\rfetching {name}: {done}/{len(files)} files into {cache}",
+                  end="\n" if done == len(files) else "", file=sys.stderr, flush=True)
         images[os.path.splitext(fname)[0]] = load_image(path, as_gray=as_gray)
     return images, str(cache)
 

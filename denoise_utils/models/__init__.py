@@ -8,7 +8,11 @@ other families' denoisers) and :mod:`.autoencoder` (§4.4); the builders are als
 importable from here.
 """
 
-import keras
+try:
+    import keras
+except ModuleNotFoundError as err:      # Keras, or its backend, is not installed
+    from .._checks import no_backend
+    raise no_backend(err) from None
 import numpy as np
 
 from .._checks import as_float_image
