@@ -2,12 +2,13 @@
 #   make book   set up .venv, then build the book with every notebook executed -> _build/html
 #   make test   set up .venv, then run the unit tests and every notebook (nbval)
 #   make labs   write the student copies of the chapters (no solutions) to labs/
+#   make links  point every Colab badge and install cell at _config.yml's repository and branch
 # Point DENOISE_DATA_DIR at a folder with set12/, train400/, ... to use local data.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup book test labs clean
+.PHONY: setup book test labs links clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,9 @@ test: setup
 
 labs: setup
 	$(BIN)/python -m denoise_utils.labs build
+
+links: setup
+	$(BIN)/python -m denoise_utils.labs links
 
 clean:
 	rm -rf _build

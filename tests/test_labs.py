@@ -121,6 +121,9 @@ MISTAKES = {
     "5.3.1": lambda r: np.corrcoef(r.ravel(), r.ravel())[0, 1],
     "5.3.2": lambda f, y, i, j, eps=1e-3: np.eye(*y.shape),
     "5.3.3": lambda w, share=0.9: int(np.sum(np.abs(w) > 0)),
+    "5.4.1": lambda q, k: np.exp(q @ k.T) / np.exp(q @ k.T).sum(axis=1, keepdims=True),  # no sqrt(d)
+    "5.4.2": lambda t, h, w, s: t.reshape(h, w, t.shape[-1]),                              # no transpose
+    "5.4.3": lambda memory, b=4: int((memory / b) ** 0.5),                                 # N, not N squared
     "6.1": lambda camera, sigma: {"sigma": sigma},
     "6.2": lambda im: im.astype(np.float32) / 255,
     "6.3": lambda length, tile, margin: [(s, min(s + tile, length), s - margin, s + tile + margin)
@@ -196,22 +199,42 @@ def test_a_check_cell_under_the_wrong_heading_is_refused():
 
 
 def test_every_chapter_opens_its_student_copy_in_colab():
-    url = re.search(r"url:\s*(\S+)", (ROOT / "_config.yml").read_text()).group(1)
+    url, ref = labs.repository(str(ROOT / "_config.yml"))
     repo = url.split("github.com/")[1]
     for path in CHAPTERS:
         first = "".join(SOURCES[path.name]["cells"][0]["source"])
-        assert f"colab.research.google.com/github/{repo}/blob/main/labs/{path.name}" in first, path.name
+        assert f"colab.research.google.com/github/{repo}/blob/{ref}/labs/{path.name}" in first, path.name
         assert SOURCES[path.name]["metadata"].get("accelerator") == "GPU", path.name
 
 
-def test_the_install_cell_runs_only_on_colab_and_is_pinned():
-    url = re.search(r"url:\s*(\S+)", (ROOT / "_config.yml").read_text()).group(1)
+def test_the_install_cell_runs_only_on_colab_and_installs_the_ref_the_badge_opens():
+    url, ref = labs.repository(str(ROOT / "_config.yml"))
     for path in CHAPTERS:
         cells = ["".join(c["source"]) for c in SOURCES[path.name]["cells"] if c["cell_type"] == "code"]
         install = [c for c in cells if "%pip install" in c]
         assert len(install) == 1, path.name
         assert 'if "google.colab" in sys.modules:' in install[0], path.name
-        assert f"git+{url}@v{du.__version__}\"" in install[0], f"{path.name}: not pinned to v{du.__version__}"
+        assert f"git+{url}@{ref}\"" in install[0], f"{path.name}: does not install {url}@{ref}"
+
+
+def test_links_moves_every_badge_and_install_cell(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
+    config = tmp_path / "_config.yml"
+    config.write_text((ROOT / "_config.yml").read_text().replace(
+        "url: https://github.com/deep-denoising/denoising-book", "url: https://github.com/a-school/our-book")
+        .replace("branch: main", "branch: v9.9"))
+    assert labs.main(["links", "--chapters", str(tmp_path / "chapters"), "--out", str(tmp_path / "labs"),
+                      "--config", str(config)]) is None
+    for folder in ("chapters", "labs"):
+        for path in (tmp_path / folder).glob("*.ipynb"):
+            text = path.read_text()
+            assert "deep-denoising" not in text, f"{folder}/{path.name} keeps the old URL"
+            assert "github/a-school/our-book/blob/v9.9/labs/" in text and "our-book@v9.9" in text, path.name
+    config.write_text("title: no repository\n")
+    with pytest.raises(ValueError, match="repository needs a url"):
+        labs.links(str(tmp_path / "chapters"), str(config))
 
 
 def test_grade_passes_the_solutions_and_fails_the_stubs(tmp_path, capsys):

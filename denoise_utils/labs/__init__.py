@@ -195,18 +195,58 @@ def build(chapters="chapters", out="labs", check_only=False):
     return paths
 
 
+# ---- links: Colab badges and install cells ------------------------------------------------
+
+BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/[^/\s]+/labs/")
+INSTALL = re.compile(r'git\+https://github\.com/[^@"\\\s]+@[^"\\\s]+')
+
+
+def repository(config="_config.yml"):
+    """(url, ref) from ``_config.yml``'s ``repository``: its ``url`` and the ``branch`` (or
+    tag) that readers' badges open and install cells install."""
+    with open(config, encoding="utf-8") as fh:
+        text = fh.read()
+    block = text.split("repository:", 1)[1] if "repository:" in text else ""
+    url, ref = (re.search(rf"^\s+{key}:\s*(\S+)", block, re.M) for key in ("url", "branch"))
+    if not (url and ref and url.group(1).startswith("https://github.com/")):
+        raise ValueError(f"{config}: repository needs a url (https://github.com/OWNER/NAME) and a branch")
+    return url.group(1).rstrip("/"), ref.group(1)
+
+
+def links(chapters="chapters", config="_config.yml"):
+    """Point every chapter's Colab badge (its student copy) and its install cell at the
+    repository and ref of ``config``; return the notebooks changed. ``build`` then carries
+    them into the student copies (``make links`` runs both)."""
+    url, ref = repository(config)
+    badge = f"https://colab.research.google.com/github/{url.split('github.com/')[1]}/blob/{ref}/labs/"
+    changed = []
+    for name in sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb")):
+        path = os.path.join(chapters, name)
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        new = INSTALL.sub(lambda m: json.dumps(f"git+{url}@{ref}")[1:-1], BADGE.sub(badge, text))
+        if new != text:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(new)
+            changed.append(path)
+    return changed
+
+
 def main(argv=None):
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m denoise_utils.labs",
                                      description="Student copies of the chapters (no solutions).")
-    parser.add_argument("command", choices=["build", "check", "grade", "timings"],
+    parser.add_argument("command", choices=["build", "check", "grade", "links", "timings"],
                         help="build: write labs/; check: fail if labs/ is out of date; "
+                             "links: point badges and install cells at _config.yml's repository "
+                             "and branch, then build; "
                              "grade: run the exercises of the notebooks named; timings: print "
                              "the instructor guide's table from book/timings.json (or --file)")
     parser.add_argument("notebooks", nargs="*", help="grade: the students' notebooks")
     parser.add_argument("--chapters", default="chapters")
     parser.add_argument("--out", default="labs")
+    parser.add_argument("--config", default="_config.yml", help="links: the book's configuration")
     parser.add_argument("--file", default=os.path.join("book", "timings.json"),
                         help="timings: the file DENOISE_TIMINGS=FILE make test wrote")
     args = parser.parse_args(argv)
@@ -233,7 +273,15 @@ def main(argv=None):
         return
     if not os.path.isdir(args.chapters):
         parser.error(f"no folder {args.chapters!r}: run this from the repository's root")
+    if args.command == "links":
+        try:
+            changed = links(args.chapters, args.config)
+        except (OSError, ValueError) as err:
+            parser.error(str(err))
+        print(f"{len(changed)} chapters now point at {' @ '.join(repository(args.config))}")
     paths = build(args.chapters, args.out, check_only=args.command == "check")
+    if args.command == "links":
+        args.command = "build"
     print(f"{len(paths)} student copies {'up to date' if args.command == 'check' else 'written'} "
           f"in {args.out}/", file=sys.stdout)
 
