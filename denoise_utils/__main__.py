@@ -18,6 +18,7 @@ README's table).
 import argparse
 import os
 import sys
+import time
 import warnings
 
 from ._checks import BACKENDS, no_backend
@@ -48,9 +49,13 @@ def _parser():
     parser.add_argument("--verbose", action="store_true",
                         help="let TensorFlow's log lines and library warnings through")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("denoise", help="denoise one image file")
-    run.add_argument("input", help="a PNG, JPEG, TIFF or BMP file")
-    run.add_argument("output", help="where to write the result (.png, .jpg, .tif or .bmp)")
+    run = sub.add_parser("denoise", help="denoise an image file (IN OUT), or many (IN... --out-dir DIR)")
+    run.add_argument("paths", nargs="+", metavar="IN [OUT]",
+                     help="a PNG, JPEG, TIFF or BMP file and where to write the result (.png, "
+                          ".jpg, .tif or .bmp); with --out-dir: any number of files and folders")
+    run.add_argument("--out-dir", help="write each result here, under its input's name (a folder "
+                     "as input: its image files)")
+    run.add_argument("--quality", type=int, default=95, help="JPEG quality, 1-100 (default: 95)")
     run.add_argument("--sigma", type=_sigma, default=argparse.SUPPRESS,
                      help="noise level on the 0-255 scale, or 'blind' (default: 25)")
     from .pretrained import kinds
@@ -123,14 +128,38 @@ def _models():
     return 0
 
 
+def _jobs(args):
+    """(input, output) pairs: IN OUT, or every file (and every image file of every folder)
+    named, each written under its own name into --out-dir."""
+    from .files import IMAGE_SUFFIXES
+
+    if args.out_dir is None:
+        if len(args.paths) != 2:
+            raise ValueError(f"give one input and one output file (got {len(args.paths)} paths), "
+                             "or many inputs with --out-dir DIR")
+        return [tuple(args.paths)]
+    if not os.path.isdir(args.out_dir):
+        raise FileNotFoundError(f"--out-dir {args.out_dir!r} is not a folder")
+    inputs = []
+    for path in args.paths:
+        if os.path.isdir(path):
+            inputs += sorted(os.path.join(path, f) for f in os.listdir(path)
+                             if f.lower().endswith(IMAGE_SUFFIXES) and not f.startswith("."))
+        else:
+            inputs.append(path)
+    return [(path, os.path.join(args.out_dir, os.path.basename(path))) for path in inputs]
+
+
 def _denoise(args):
-    """Every check first (no TensorFlow yet), then the work, then an atomic write."""
+    """Every check that needs no TensorFlow first, then each file: read, denoise, an atomic
+    write with its metadata. A file that fails is named on stderr in one line; the others go on."""
     from . import pretrained
     from ._checks import check_sigma
-    from .files import check_input, check_output, load_image, save_image
+    from .files import check_input, check_output, load_image, read_metadata, save_image
 
-    check_input(args.input)
-    check_output(args.output, overwrite=args.overwrite, inputs=[args.input])
+    jobs = _jobs(args)
+    if not 1 <= args.quality <= 100:
+        raise ValueError(f"--quality must be from 1 to 100, got {args.quality}")
     if args.model is not None:
         pretrained.info(args.model)
     given = vars(args).get("sigma", pretrained.DEFAULT_SIGMA)
@@ -138,11 +167,34 @@ def _denoise(args):
         raise ValueError(f"--noise {args.noise} takes no --sigma: camera noise has no single level")
     if given is not None and args.noise == "gaussian":
         check_sigma(given, allow_zero=False)
-    image = load_image(args.input)
-    result = pretrained.denoise(image, sigma=given, model=args.model, ensemble=args.ensemble,
-                                noise=args.noise, progress=sys.stderr.isatty())
-    save_image(args.output, result, overwrite=args.overwrite, inputs=[args.input])
-    print(f"wrote {args.output}")
+    if len(jobs) == 1:                           # one file: a refusal is the whole answer
+        check_input(jobs[0][0])
+        check_output(jobs[0][1], overwrite=args.overwrite, inputs=[jobs[0][0]])
+    failed = 0
+    for i, (source, target) in enumerate(jobs, 1):
+        start = time.perf_counter()
+        try:
+            check_input(source)
+            check_output(target, overwrite=args.overwrite, inputs=[source])
+            image, meta = load_image(source), read_metadata(source)
+            result = pretrained.denoise(image, sigma=given, model=args.model, ensemble=args.ensemble,
+                                        noise=args.noise, progress=sys.stderr.isatty())
+            save_image(target, result, overwrite=args.overwrite, inputs=[source], metadata=meta,
+                       quality=args.quality)
+        except (OSError, ValueError, TypeError, MemoryError) as err:
+            if len(jobs) == 1:
+                raise
+            failed += 1
+            message = str(err) if not isinstance(err, MemoryError) else "out of memory"
+            print(f"error: {source}: {' '.join(message.split())}", file=sys.stderr, flush=True)
+            continue
+        if len(jobs) == 1:
+            print(f"wrote {target}")
+        else:
+            print(f"[{i}/{len(jobs)}] wrote {target} ({time.perf_counter() - start:.1f} s)", flush=True)
+    if failed:
+        print(f"error: {failed} of {len(jobs)} files failed; the others were written", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -15,7 +15,11 @@ The rules for reading (the README repeats them):
   PNGs keep all 16 bits.
 * Palette images become RGB (or gray when every palette entry is gray); CMYK becomes RGB
   (the plain conversion, no colour profile); an alpha channel is composited over white.
-* Colour profiles are not applied: pixel values are taken as sRGB, as stored.
+* Colour profiles are not applied: pixel values are taken as stored. :func:`read_metadata`
+  returns what the file carries beside its pixels, and :func:`save_image` writes it back:
+  EXIF (camera, date, lens; orientation reset to 1, as the pixels are upright) and the ICC
+  profile, so a Display-P3 phone photo keeps its colours; JPEG at quality 95 by default with
+  the input's chroma subsampling (4:4:4 when unknown); a 16-bit input as 16-bit PNG or TIFF.
 * Anything else (several pages or frames, a stack, more than 4 channels, float data
   outside [0, 1]) is refused by name.
 """
@@ -130,6 +134,86 @@ def load_image(path, as_gray=False):
     return as_float_image(img, name=path)
 
 
+def read_metadata(path):
+    """What ``path`` carries beside its pixels (§6), for :func:`save_image` to write back.
+
+    A dict: ``exif`` (bytes, with the orientation reset to 1, since :func:`load_image` turns
+    the pixels upright; None if there is none), ``icc_profile`` (bytes or None), ``bits``
+    (16 for 16-bit samples, else 8) and ``subsampling`` (a JPEG's chroma subsampling as
+    Pillow names it: 0 for 4:4:4, 1 for 4:2:2, 2 for 4:2:0; None for other files).
+    """
+    import imageio.v3 as iio
+    from PIL import Image, JpegImagePlugin
+
+    path = check_input(path)
+    meta = dict(exif=None, icc_profile=None, bits=8, subsampling=None)
+    try:
+        with Image.open(path) as im:
+            exif = im.getexif()
+            if 0x0112 in exif:
+                exif[0x0112] = 1
+            meta["exif"] = exif.tobytes() if len(exif) else None
+            meta["icc_profile"] = im.info.get("icc_profile") or None
+            if im.format == "JPEG":
+                sampling = JpegImagePlugin.get_sampling(im)
+                meta["subsampling"] = sampling if sampling in (0, 1, 2) else None
+    except (OSError, SyntaxError, ValueError):
+        pass                              # not Pillow's: pixels only
+    try:
+        meta["bits"] = 16 if iio.improps(path).dtype == np.uint16 else 8
+    except Exception:  # noqa: BLE001  an unreadable file fails in load_image, with its reason
+        pass
+    return meta
+
+
+def _png16(path, data, icc_profile=None, exif=None):
+    """A 16-bit PNG (gray or RGB) with its ICC profile and EXIF: Pillow writes 16-bit gray only."""
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
+
+    h, w = data.shape[:2]
+    rows = data.astype(">u2").reshape(h, -1)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 0 if data.ndim == 2 else 2,
+                                                              0, 0, 0))
+    if icc_profile:
+        png += chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc_profile))
+    if exif:
+        png += chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
+    png += chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + r.tobytes() for r in rows), 6))
+    with open(path, "wb") as fh:
+        fh.write(png + chunk(b"IEND", b""))
+
+
+def _write(path, img, suffix, metadata, quality):
+    """Write float ``img`` in [0, 1] to ``path`` in the format of ``suffix``, with ``metadata``."""
+    import imageio.v3 as iio
+    from PIL import Image
+
+    meta = metadata or {}
+    exif, icc = meta.get("exif"), meta.get("icc_profile")
+    if suffix in (".tif", ".tiff"):       # 16-bit always; the ICC profile as its TIFF tag
+        import tifffile
+
+        tags = [(34675, "B", len(icc), icc, True)] if icc else []
+        tifffile.imwrite(path, np.round(img * 65535).astype(np.uint16),
+                         photometric="rgb" if img.ndim == 3 else "minisblack", extratags=tags)
+    elif suffix == ".png" and meta.get("bits") == 16:
+        _png16(path, np.round(img * 65535).astype(np.uint16), icc, exif)
+    elif suffix in (".png", ".jpg", ".jpeg"):
+        extra = {k: v for k, v in (("exif", exif), ("icc_profile", icc)) if v}
+        if suffix != ".png":
+            sampling = meta.get("subsampling")
+            extra.update(quality=quality, subsampling=0 if sampling is None else sampling)
+        Image.fromarray(np.round(img * 255).astype(np.uint8)).save(
+            path, format="PNG" if suffix == ".png" else "JPEG", **extra)
+    else:
+        iio.imwrite(path, np.round(img * 255).astype(np.uint8), extension=suffix)
+
+
 def check_output(path, overwrite=False, inputs=()):
     """Check that ``path`` can be written, before any work: return its resolved path (§4.1).
 
@@ -164,28 +248,27 @@ def check_output(path, overwrite=False, inputs=()):
     return target
 
 
-def save_image(path, image, overwrite=False, inputs=()):
+def save_image(path, image, overwrite=False, inputs=(), *, metadata=None, quality=95):
     """Write a float image in [0, 1] as PNG, JPEG or BMP (8-bit) or TIFF (16-bit) (§1).
 
     Checks the path first (:func:`check_output`: never an existing file without
     ``overwrite=True``, never one of ``inputs``), writes a temporary file in the same
     folder and renames it into place, so the destination is either untouched or whole.
+    ``metadata`` (from :func:`read_metadata`) is written back: EXIF into JPEG and PNG, the
+    ICC profile into JPEG, PNG and TIFF, 16 bits into PNG when ``bits`` is 16, a JPEG's
+    chroma subsampling (else 4:4:4). ``quality``: JPEG quality, 1-100 (default 95).
     """
-    import imageio.v3 as iio
-
+    if not (isinstance(quality, (int, np.integer)) and 1 <= quality <= 100):
+        raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")
     target = check_output(path, overwrite=overwrite, inputs=inputs)
     img = np.clip(as_float_image(image, noisy=True), 0.0, 1.0)
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
     suffix = os.path.splitext(target)[1].lower()
-    if suffix in (".tif", ".tiff"):
-        data = np.round(img * 65535).astype(np.uint16)
-    else:
-        data = np.round(img * 255).astype(np.uint8)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".denoise-", suffix=suffix)
     os.close(fd)
     try:
-        iio.imwrite(tmp, data, extension=suffix)
+        _write(tmp, img, suffix, metadata, int(quality))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)      # as an ordinary new file, not mkstemp's 0600

@@ -204,12 +204,12 @@ def test_existing_output_is_refused_before_reading_a_12_megapixel_input(work, ca
 def test_interrupted_write_leaves_the_old_file_whole(work, monkeypatch):
     before = _snapshot(work)
 
-    def broken(path, data, **kwargs):
+    def broken(path, *args, **kwargs):
         with open(path, "wb") as fh:
             fh.write(b"half a file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(iio, "imwrite", broken)
+    monkeypatch.setattr(files, "_write", broken)
     with pytest.raises(OSError, match="No space"):
         files.save_image(work / "exists.png", GRAY / 255, overwrite=True)
     assert _snapshot(work) == before          # no half-written file, no temporary left
