@@ -83,8 +83,8 @@ MISTAKES = {
                                                 for c in range(0, im.shape[1] - size, stride)]),  # off by one
     "4.1.2": lambda p, k: np.rot90(p, k),                                         # no mirror
     "4.1.3": lambda f, y: np.mean([f(np.rot90(y, k)) for k in range(4)], axis=0),  # not turned back
-    "3.2.1": lambda h, x, w, u, b: w @ h + u @ x + b,                             # no tanh
-    "3.2.2": lambda w, steps: np.linalg.norm(w, 2) * steps,
+    "3.2.1": lambda h, x, w, u, b: w @ x + u @ h + b,                             # no tanh
+    "3.2.2": lambda u, steps: np.linalg.norm(u, 2) * steps,
     "3.2.3": lambda x, axis: x.reshape(-1, x.shape[2] if axis == "rows" else x.shape[1], x.shape[3]),  # no transpose
     "3.3.1": lambda p, q: q / (p + q),                                             # the wrong density on top
     "3.3.2": lambda d, kind: np.mean(np.log(1 - d)),                              # ignores kind
@@ -135,6 +135,12 @@ MISTAKES = {
 def test_the_check_refuses_a_common_mistake_with_a_hint(number):
     with pytest.raises(AssertionError, match=r"(?s)expected.*found.*Hint: "):
         labs.check(number, MISTAKES[number])
+
+
+def test_the_chapter_notation_is_the_exercise_notation():
+    """3.2: h^t = tanh(W x^t + U h^(t-1) + b); W and U swapped is refused, with the notation."""
+    with pytest.raises(AssertionError, match=r"(?s)expected W \(4 x 2\) to multiply x.*Hint: "):
+        labs.check("3.2.1", lambda h, x, w, u, b: np.tanh(w @ h + u @ x + b))
 
 
 def test_mistakes_cover_every_exercise():
@@ -237,19 +243,57 @@ def test_links_moves_every_badge_and_install_cell(tmp_path):
         labs.links(str(tmp_path / "chapters"), str(config))
 
 
+def _with_code(notebook, number, code):
+    """``notebook`` with exercise ``number``'s solution cell replaced by ``code``."""
+    import copy
+
+    nb = copy.deepcopy(notebook)
+    current = None
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and labs.HEADING.findall(src):
+            current = labs.HEADING.findall(src)[-1][0]
+        elif current == number and labs.BEGIN in src:
+            cell["source"] = code
+            return nb
+    raise KeyError(number)
+
+
 def test_grade_passes_the_solutions_and_fails_the_stubs(tmp_path, capsys):
-    source = SOURCES["04_1_dncnn.ipynb"]
+    source = SOURCES["06_faq.ipynb"]
     assert all(ok for _, ok, _ in labs.grade(source))
     results = labs.grade(labs.student_copy(source))
     assert results and not any(ok for _, ok, _ in results)
     assert all("not done yet" in message for _, _, message in results)
-    path = tmp_path / "alice.ipynb"
-    path.write_text(json.dumps(labs.student_copy(source)))
-    labs.main(["grade", str(path)])
-    out = capsys.readouterr().out
-    assert f"0/{len(results)} exercises pass" in out and "FAIL" in out
-    with pytest.raises(SystemExit):
-        labs.main(["grade", str(tmp_path / "missing.ipynb")])
+
+
+def test_a_class_with_a_hanging_and_a_crashing_submission_is_graded(tmp_path, capsys):
+    """Each submission in its own kernel: an endless loop, sys.exit and a killed interpreter
+    cost their exercise alone; the gradebook has a row for everyone."""
+    source = SOURCES["06_faq.ipynb"]
+    first, second, third = (n for n, _, _ in labs.exercises(source))
+    subs = {"alice.ipynb": source,
+            "bob.ipynb": _with_code(source, first, "import time\nwhile True:\n    try:\n        time.sleep(1)\n"
+                                                   "    except KeyboardInterrupt:\n        pass"),  # deaf to interrupts
+            "carol.ipynb": _with_code(_with_code(source, second, "import sys\nsys.exit(3)"),
+                                      third, "import os\nos._exit(1)")}
+    for name, nb in subs.items():
+        (tmp_path / name).write_text(json.dumps(nb))
+    (tmp_path / "dave.ipynb").write_text("not a notebook")
+    book = tmp_path / "grades.csv"
+    code = labs.main(["grade", *(str(tmp_path / n) for n in (*subs, "dave.ipynb")), "--timeout", "10",
+                      "--csv", str(book)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "dave.ipynb: cannot be read as a notebook" in err
+    assert "bob.ipynb: 2/3 exercises pass" in out and "timed out after 10 s" in out
+    assert "carol.ipynb: 1/3 exercises pass" in out and "SystemExit" in out and "kernel died" in out
+    rows = book.read_text().splitlines()
+    assert rows[0] == f"submission,{first},{second},{third},passed,of"
+    assert rows[1:] == ["alice.ipynb,1,1,1,3,3", "bob.ipynb,0,1,1,2,3", "carol.ipynb,1,0,0,1,3"]
+    (tmp_path / "notes.csv").write_text("my own notes\n")
+    with pytest.raises(SystemExit):                  # never overwrites a file that is not a gradebook
+        labs.main(["grade", str(tmp_path / "alice.ipynb"), "--csv", str(tmp_path / "notes.csv")])
+    assert (tmp_path / "notes.csv").read_text() == "my own notes\n"
 
 
 def test_the_instructor_guide_shows_the_measured_timings():

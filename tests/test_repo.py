@@ -72,3 +72,35 @@ def test_no_measured_number_is_typed_into_prose(path):
 def test_the_prose_scan_finds_typed_numbers():
     sample = "reaches 30.44 dB in 60 minutes, 2.5× faster; 21 % less, {glue:text}`x:.2f` dB"
     assert [m.group(1) for m in MEASURED.finditer(sample)] == ["30.44", "60", "2.5", "21"]
+
+
+#: the source article's section titles as printed (../shared/seed/seed.md)
+ARTICLE_SECTIONS = ("1.背景介绍", "2.核心概念与联系", "3.1 卷积神经网络（CNN）", "3.2 递归神经网络（RNN）",
+                    "3.3 生成对抗网络（GAN）", "3.4 自编码器（Autoencoder）", "4.1 使用CNN进行图像去噪",
+                    "4.2 使用RNN进行图像去噪", "4.3 使用GAN进行图像去噪", "4.4 使用Autoencoder进行图像去噪",
+                    "4.具体代码实例和详细解释说明", "5.未来发展趋势与挑战", "6.附录常见问题与解答")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_names_the_article_section_it_mirrors(path):
+    first = "".join(json.loads(path.read_text())["cells"][0]["source"])
+    assert any(f"「{title}」" in first for title in ARTICLE_SECTIONS), f"{path.name}: no section of the article"
+
+
+def test_every_article_section_has_its_chapter():
+    text = "".join(p.read_text() for p in NOTEBOOKS) + (ROOT / "chapters" / "05_challenges.md").read_text()
+    assert all(f"「{title}」" in text for title in ARTICLE_SECTIONS)
+
+
+def test_glossary_and_notation_are_in_the_book():
+    listed = (ROOT / "_toc.yml").read_text()
+    assert "book/glossary" in listed and "book/notation" in listed
+    rows = [line for line in (ROOT / "book" / "glossary.md").read_text().splitlines()
+            if line.startswith("| ") and not line.startswith("| English")]
+    chinese = [r for r in rows if re.search(r"[\u4e00-\u9fff]", r.split("|")[2])]
+    assert len(chinese) >= 30, f"{len(chinese)} terms with their Chinese"
+    for term in ("去噪", "峰值信噪比", "卷积层", "池化层", "残差学习", "判别器", "自编码器", "噪声水平"):
+        assert term in (ROOT / "book" / "glossary.md").read_text(), term
+    for row in rows:
+        for link in re.findall(r"\]\(\.\./(chapters/[^)]+)\)", row):
+            assert (ROOT / link).is_file(), link

@@ -7,7 +7,8 @@ answer is a markdown cell tagged ``solution``. ``check`` raises an ``AssertionEr
 that says what was expected, what was found, and a hint; ``build`` (``python -m
 denoise_utils.labs build``) writes the student copies to ``labs/``: each solution
 replaced by ``raise NotImplementedError("Exercise N.M.K: ...")``, each written answer by an
-empty one, no outputs.
+empty one, no outputs; ``grade`` (:mod:`.grading`) runs a class's submissions, each in a
+kernel of its own.
 """
 
 import copy
@@ -19,6 +20,7 @@ import sys
 import numpy as np
 
 from . import checks  # noqa: F401  (registers every exercise's checker)
+from .grading import grade, gradebook  # noqa: F401
 from .registry import EXERCISES, check, exercise  # noqa: F401
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -96,34 +98,6 @@ def exercises(notebook):
         elif cell["cell_type"] == "code":
             code = src
     return out
-
-
-def grade(notebook):
-    """Run each exercise of a student's ``notebook`` and its check; return (number, passed, message).
-
-    Only the exercise cells run (in order, in one namespace with ``np``, ``du``, ``keras``
-    and ``layers``), not the chapter's training, so a class's notebooks grade in seconds.
-    """
-    import contextlib
-    import io
-
-    import keras
-    from keras import layers
-
-    import denoise_utils as du
-
-    namespace = {"np": np, "du": du, "keras": keras, "layers": layers}
-    results = []
-    for number, code, check_cell in exercises(notebook):
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(code, namespace)
-                exec(check_cell, namespace)
-            results.append((number, True, "correct"))
-        except Exception as err:  # a student's code may raise anything; report it, go on
-            first = str(err).splitlines()[0] if str(err) else ""
-            results.append((number, False, f"{type(err).__name__}: {first}"))
-    return results
 
 
 def timings_table(timings, chapters="chapters"):
@@ -247,24 +221,40 @@ def main(argv=None):
     parser.add_argument("--chapters", default="chapters")
     parser.add_argument("--out", default="labs")
     parser.add_argument("--config", default="_config.yml", help="links: the book's configuration")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="grade: seconds each cell of an exercise may run (default: 60)")
+    parser.add_argument("--csv", help="grade: write the gradebook (one row per submission) here")
     parser.add_argument("--file", default=os.path.join("book", "timings.json"),
                         help="timings: the file DENOISE_TIMINGS=FILE make test wrote")
     args = parser.parse_args(argv)
     if args.command == "grade":
         if not args.notebooks:
             parser.error("grade needs one or more notebooks")
+        if args.timeout <= 0:
+            parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+        book, unread = {}, 0
         for path in args.notebooks:
             try:
                 with open(path, encoding="utf-8") as fh:
                     nb = json.load(fh)
-            except (OSError, ValueError) as err:
-                parser.error(f"cannot read {path} as a notebook: {err}")
-            results = grade(nb)
+                exercises(nb)
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                print(f"{path}: cannot be read as a notebook ({type(err).__name__}: {err}); skipped",
+                      file=sys.stderr)
+                unread += 1
+                continue
+            book[path] = results = grade(nb, timeout=args.timeout)
             done = sum(ok for _, ok, _ in results)
-            print(f"{path}: {done}/{len(results)} exercises pass")
+            print(f"{path}: {done}/{len(results)} exercises pass", flush=True)
             for number, ok, message in results:
                 print(f"  {number:8} {'pass' if ok else 'FAIL'}  {message if not ok else ''}".rstrip())
-        return
+        if args.csv:
+            try:
+                gradebook(book, args.csv)
+            except (OSError, ValueError) as err:
+                parser.error(str(err))
+            print(f"gradebook: {args.csv}")
+        return 1 if unread else None
     if args.command == "timings":
         try:
             print(timings_table(args.file, args.chapters), end="")

@@ -195,25 +195,32 @@ def _ensemble(fn):
 # ---- chapter 3.2 -----------------------------------------------------------------------
 
 @exercise("3.2.1", "one step of a recurrent network",
-          "h_new = tanh(W h + U x + b): matrix products (@), then the non-linearity.")
+          "h^t = tanh(W x^t + U h^(t-1) + b): W maps the input, U the old state; matrix "
+          "products (@), then the non-linearity.")
 def _rnn_step(fn):
     rng = np.random.default_rng(0)
-    w, u, b = rng.standard_normal((4, 4)), rng.standard_normal((4, 2)), rng.standard_normal(4)
+    w, u, b = rng.standard_normal((4, 2)), rng.standard_normal((4, 4)), rng.standard_normal(4)
     h, x = rng.standard_normal(4), rng.standard_normal(2)
-    _close(fn(h, x, w, u, b), np.tanh(w @ h + u @ x + b), "rnn_step(h, x, W, U, b)")
+    try:
+        found = fn(h, x, w, u, b)
+    except ValueError as err:             # W @ h: the chapter's W maps the input, not the state
+        raise AssertionError(f"rnn_step(h, x, W, U, b) with a 2-number input and a 4-number state: "
+                             f"expected W (4 x 2) to multiply x and U (4 x 4) to multiply h; found "
+                             f"an error ({err})") from None
+    _close(found, np.tanh(w @ x + u @ h + b), "rnn_step(h, x, W, U, b)")
 
 
 @exercise("3.2.2", "the gradient through many steps",
-          "For h_t = W h_(t-1), dh_T/dh_0 is W multiplied by itself T times "
+          "For h^t = U h^(t-1), dh^T/dh^0 is U multiplied by itself T times "
           "(np.linalg.matrix_power); its size is the spectral norm, np.linalg.norm(..., 2).")
 def _bptt(fn):
     rng = np.random.default_rng(1)
     q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
     for scale in (0.8, 1.2):
-        w = scale * q @ np.diag([1.0, 0.9, 0.7, 0.5, 0.3]) @ q.T
+        u = scale * q @ np.diag([1.0, 0.9, 0.7, 0.5, 0.3]) @ q.T
         for steps in (1, 10, 30):
-            _close(fn(w, steps), np.linalg.norm(np.linalg.matrix_power(w, steps), 2),
-                   f"gradient_norm(W, {steps}) at scale {scale}", rtol=1e-6)
+            _close(fn(u, steps), np.linalg.norm(np.linalg.matrix_power(u, steps), 2),
+                   f"gradient_norm(U, {steps}) at scale {scale}", rtol=1e-6)
 
 
 @exercise("3.2.3", "an image as sequences",
@@ -619,6 +626,52 @@ def _support(fn):
     for w in (np.eye(5), rng.standard_normal((9, 9)), np.pad(np.ones((2, 2)), 3)):
         assert fn(w, 0.9) == filter_support(w, 0.9), \
             f"support of a filter: expected {filter_support(w, 0.9)}, found {fn(w, 0.9)}"
+
+
+# ---- chapter 5.4 -----------------------------------------------------------------------
+
+@exercise("5.4.1", "attention weights",
+          "Scores q @ k.T divided by sqrt(d), d = q.shape[-1]; then a softmax along the keys "
+          "(axis -1): subtract each row's maximum, exponentiate, divide by the row's sum.")
+def _attention_weights(fn):
+    rng = np.random.default_rng(0)
+    q, k = rng.standard_normal((5, 8)), rng.standard_normal((7, 8))
+    scores = q @ k.T / np.sqrt(8)
+    want = np.exp(scores - scores.max(axis=1, keepdims=True))
+    want /= want.sum(axis=1, keepdims=True)
+    found = np.asarray(fn(q, k))
+    assert found.shape == (5, 7), f"attention_weights(q, k): expected shape (5, 7), found {found.shape}"
+    _close(found, want, "attention_weights(q, k)")
+    big = np.asarray(fn(100 * q, 100 * k))          # large scores must not overflow
+    assert np.all(np.isfinite(big)), "attention_weights overflows for large scores: subtract the row maximum"
+
+
+def _windows(image, s):
+    h, w, c = image.shape
+    return image.reshape(h // s, s, w // s, s, c).transpose(0, 2, 1, 3, 4).reshape(-1, s * s, c)
+
+
+@exercise("5.4.2", "windows back into an image",
+          "Undo the three steps of windows() in reverse order: reshape to (h/s, w/s, s, s, C), "
+          "swap the two middle axes back, reshape to (h, w, C).")
+def _merge_windows(fn):
+    image = np.random.default_rng(0).random((8, 12, 3))
+    for s in (2, 4):
+        _close(np.asarray(fn(_windows(image, s), 8, 12, s)), image, f"merge_windows(windows(image, {s}), 8, 12, {s})")
+
+
+@exercise("5.4.3", "where global attention stops fitting",
+          "N = side**2 pixels give N**2 = side**4 weights: take the fourth root of memory / "
+          "bytes_per_weight, and make sure side**4 weights fit while (side + 1)**4 do not.")
+def _largest_side(fn):
+    for memory, b in ((24 * 2 ** 30, 4), (10 ** 12, 2), (4 * 256 ** 4, 4), (4 * 256 ** 4 - 1, 4)):
+        want = int(round((memory / b) ** 0.25))
+        while b * want ** 4 > memory:
+            want -= 1
+        while b * (want + 1) ** 4 <= memory:
+            want += 1
+        found = fn(memory, b)
+        assert found == want, f"largest_side({memory}, {b}): expected {want}, found {found}"
 
 
 # ---- chapter 6 -------------------------------------------------------------------------
