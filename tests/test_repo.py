@@ -104,3 +104,10 @@ def test_glossary_and_notation_are_in_the_book():
     for row in rows:
         for link in re.findall(r"\]\(\.\./(chapters/[^)]+)\)", row):
             assert (ROOT / link).is_file(), link
+
+
+def test_the_publishing_workflow_builds_with_the_readme_command():
+    """.github/workflows/book.yml publishes what `make book` builds, not a command of its own."""
+    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
+    assert "run: make book" in workflow and "path: _build/html" in workflow
+    assert "actions/deploy-pages" in workflow and "branches: [main]" in workflow
