@@ -7,7 +7,6 @@ and ``command.txt``, the exact command that produced them.
 
 import functools
 import os
-from functools import partial
 
 import numpy as np
 
@@ -227,6 +226,6 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
     def run(window):
         return apply_model(net, window, multiple=cfg["multiple"])
 
-    return tiled(partial(self_ensemble, run) if ensemble else run, x, tile=tile,
+    return tiled(functools.partial(self_ensemble, run) if ensemble else run, x, tile=tile,
                  margin=cfg["margin"] if margin is None else margin, multiple=cfg["multiple"],
                  progress=progress)

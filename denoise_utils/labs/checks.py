@@ -161,7 +161,8 @@ def _patches(fn):
 
 
 def _dihedral(x):
-    return [np.rot90(x[:, ::-1] if k >= 4 else x, k % 4) for k in range(8)]
+    from ..inference import dihedral
+    return [dihedral(x, k) for k in range(8)]
 
 
 @exercise("4.1.2", "the eight flips and rotations",
@@ -186,9 +187,8 @@ def _ensemble(fn):
     def lopsided(y):  # a "denoiser" that treats directions differently
         return 0.5 * y + 0.5 * np.roll(y, 1, axis=1)
 
-    expected = np.mean([np.rot90(lopsided(t), -(k % 4))[:, ::-1] if k >= 4
-                        else np.rot90(lopsided(t), -(k % 4))
-                        for k, t in enumerate(_dihedral(x))], axis=0)
+    from ..inference import dihedral
+    expected = np.mean([dihedral(lopsided(t), k, inverse=True) for k, t in enumerate(_dihedral(x))], axis=0)
     _close(fn(lopsided, x), expected, "self_ensemble(denoiser, noisy)")
 
 
