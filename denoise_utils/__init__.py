@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 
 #: the modules, and the names ``du.NAME`` gives from them. Both load on first use, so
 #: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
-_MODULES = ("article", "book", "classical", "config", "data", "files", "inference", "interpret",
-            "labs", "leaderboard", "metrics", "models", "noise", "plotting", "pretrained", "published",
-            "training")
+_MODULES = ("article", "book", "classical", "config", "data", "diffusion", "files", "inference",
+            "interpret", "labs", "leaderboard", "metrics", "models", "noise", "plotting", "plug_and_play",
+            "pretrained", "published", "training")
 _NAMES = {
     "book": ("check", "data_state", "glue"),
     "config": ("get_budget", "pick", "set_budget", "set_seed"),
@@ -28,6 +28,7 @@ _NAMES = {
     "files": ("load_image", "save_image"),
     "metrics": ("evaluate", "per_image_table", "psnr", "results_table", "ssim"),
     "noise": ("add_gaussian_noise", "add_noise"),
+    "plug_and_play": ("deblur",),
     "pretrained": ("denoise",),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}

@@ -121,7 +121,8 @@ def _models():
     for name in pretrained.available():
         cfg = pretrained.info(name)
         sigma = (f"{cfg['noise']} noise" if cfg["noise"] != "gaussian" else
-                 "blind" if cfg["blind"] else f"sigma={cfg['sigma']:g}")
+                 "blind" if cfg["blind"] else
+                 "told sigma" if cfg["takes_level"] else f"sigma={cfg['sigma']:g}")
         kind = "gray" if cfg["channels"] == 1 else "colour"
         print(f"{name:22} {cfg.get('family', '?'):12} {kind:6} {sigma:9} "
               f"{cfg.get('description', '')}")

@@ -299,7 +299,8 @@ class PatchDataset(keras.utils.PyDataset):
     range drawn per patch for blind training; ``noise`` names another kind of noise in
     :data:`noise.NOISES` (it gets ``sigma`` if it takes one) or is any function
     ``(clean, rng)``, which may return ``(noisy, target)`` when the target is not the clean
-    patch itself (camera noise, §5.1). Arrays are (batch, patch, patch, channels).
+    patch itself (camera noise, §5.1), and whose ``noisy`` may be a tuple of inputs (the
+    noisy patch and its noise-level map, §5.5). Arrays are (batch, patch, patch, channels).
     """
 
     def __init__(self, images, patch_size=40, batch_size=64, steps=100, sigma=25.0,
@@ -350,5 +351,7 @@ class PatchDataset(keras.utils.PyDataset):
         clean = self.clean_batch(rng)
         noisy = self.noise(clean, rng)
         if isinstance(noisy, tuple):        # (noisy, target): a target of its own (§5.1)
-            noisy, clean = (np.asarray(a, np.float32) for a in noisy)
-        return np.asarray(noisy, np.float32), clean
+            noisy, clean = noisy
+        if isinstance(noisy, tuple):        # (noisy, level map): a model told the level (§5.5)
+            return tuple(np.asarray(a, np.float32) for a in noisy), np.asarray(clean, np.float32)
+        return np.asarray(noisy, np.float32), np.asarray(clean, np.float32)

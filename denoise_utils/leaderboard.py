@@ -2,9 +2,9 @@
 
 ``python -m denoise_utils leaderboard --markdown`` prints it; the README holds its output
 verbatim and a test recomputes the quality columns, so the README cannot drift from the
-weights. Gray models are scored on Set12 at the σ they were trained for (blind ones at
-σ = 15, 25 and 50), colour models and ``du.denoise``'s colour route on scikit-image's four
-colour photos at σ = 25; noise from fixed seeds, as everywhere in the book. Models trained
+weights. Gray models are scored on Set12 at the σ they were trained for, colour models and ``du.denoise``'s colour route on scikit-image's four
+colour photos at σ = 25 (models trained on a range of levels, blind or told the level, at
+σ = 15, 25 and 50); noise from fixed seeds, as everywhere in the book. Models trained
 on another kind of noise are scored on that kind's real-noise set (``noise.NOISES[kind].real_set``:
 NAM-CC15 for a camera's noise; σ column: ``real``), beside the colour route with blind gray
 models and the noisy input.
@@ -38,7 +38,7 @@ def entries(names=None, classical=False):
             real_sets.append(real_set)
             continue
         dataset = "set12" if cfg["channels"] == 1 else "samples"
-        sigmas = BLIND_SIGMAS if cfg["blind"] else (cfg["sigma"],)
+        sigmas = BLIND_SIGMAS if isinstance(cfg["sigma"], list) else (cfg["sigma"],)
         out += [(name, dataset, float(s)) for s in sigmas]
     real_sets = sorted(set(real_sets))
     if everything:

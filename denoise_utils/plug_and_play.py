@@ -1,4 +1,4 @@
-"""The denoiser as a prior (§5.5): deblurring with a denoiser, plug-and-play.
+"""The denoiser as a prior (§5.5): deblurring and inpainting with a denoiser, plug-and-play.
 
 A blurred photo is ``y = k * x + n``: the clean image convolved with a known kernel ``k``
 (the blur of a lens or a shake), plus noise of level σ. Half-quadratic splitting (HQS)
@@ -10,6 +10,7 @@ alternates two easy steps (Zhang et al., 2017, IRCNN; 2021, DPIR):
 
 The noise level assumed in the prior step falls from large to σ over the iterations
 (annealing), and μ with it, so early steps restore the coarse picture and late ones detail.
+Inpainting (:func:`inpaint`) is the same loop with another data step: keep the known pixels.
 Images are float in [0, 1], (H, W) or (H, W, 3); σ is on the 0-255 scale. Borders: the blur
 is applied with reflected borders (:func:`blur`), and the FFT's circular convolution is kept
 away from the image by padding it with its own reflection.
@@ -86,37 +87,129 @@ def wiener(blurred, kernel, balance):
     return np.clip(out[m:m + y.shape[0], m:m + y.shape[1]], 0, 1).astype(np.float32)
 
 
+def prior(model=None):
+    """The denoiser ``fn(image, level)`` that plug-and-play uses as its prior (§5.5); ``level``
+    is the noise level it is told, on the 0-255 scale.
+
+    ``model``: a shipped gray Gaussian model. One told the level (``unet(noise_map=1)``; the
+    default is the best shipped one) is given ``level``; a blind one estimates it itself; a
+    model of one fixed σ is used as it is. ``"nearest"``: at each call the shipped fixed-σ
+    gray model whose σ is nearest ``level`` on a log scale (before models told the level,
+    the way IRCNN used a set of them). A colour image goes through the gray model one
+    channel at a time.
+    """
+    from .models import apply_model
+    from .pretrained import available, info, load
+
+    gray = [n for n in available() if info(n)["noise"] == "gaussian" and info(n)["channels"] == 1
+            and info(n).get("family") != "gan"]
+    if model is None:
+        told = sorted((n for n in gray if info(n)["takes_level"]), key=lambda n: -info(n)["rank"])
+        if not told:
+            raise ValueError("no shipped gray model told the noise level; pass model='nearest'")
+        model = told[0]
+    if model == "nearest":
+        fixed = {float(info(n)["sigma"]): n for n in sorted(gray, key=lambda n: info(n)["rank"])
+                 if not isinstance(info(n)["sigma"], list)}
+
+        def pick(level):
+            return fixed[min(fixed, key=lambda m: abs(np.log(m / max(level, 1e-3))))]
+    elif model in gray:
+        def pick(level):
+            return model
+    else:
+        raise ValueError(f"model must be 'nearest' or a shipped gray Gaussian model, one of {gray}; "
+                         f"got {model!r}")
+
+    def fn(image, level):
+        name = pick(level)
+        cfg = info(name)
+        told = float(level) if cfg["takes_level"] else None
+        net = load(name)
+        x = np.asarray(image, np.float32)
+        run = lambda ch: apply_model(net, ch, multiple=cfg["multiple"], clip=False, sigma=told)  # noqa: E731
+        return run(x) if x.ndim == 2 else np.stack([run(x[..., c]) for c in range(x.shape[-1])], -1)
+
+    fn.model = model
+    return fn
+
+
+def _levels(start, stop, iterations):
+    if int(iterations) != iterations or iterations < 1:
+        raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
+    return np.geomspace(max(float(start), stop), stop, int(iterations))
+
+
 def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23):
     """Deblur ``blurred`` (blurred by ``kernel`` with reflected borders, plus noise of level
     ``sigma``, 0-255 scale) by plug-and-play HQS with a denoiser as the prior (§5.5).
 
-    ``denoiser(image, level)`` (level on the 0-255 scale) defaults to the shipped Gaussian model
-    whose σ is nearest the level (on a log scale; a colour image goes through the opponent
-    colour route). The shipped blind model cannot serve: the data step's noise is coloured, and a
-    model that estimates the level from the image leaves it in place; a denoiser told the level
-    (FFDNet, DPIR) is what the method needs. The assumed level falls geometrically from ``start``
-    to ``sigma`` over ``iterations`` steps; the data step's weight is μ = ``lam`` σ² / level²
+    ``denoiser(image, level)`` (level on the 0-255 scale) defaults to :func:`prior`: the shipped
+    gray model told the noise level, channel by channel on a colour image. A denoiser told the
+    level (FFDNet, DPIR) is what the method needs: the data step's noise is coloured and
+    changes from step to step, and a blind model that estimates it from the image leaves it in
+    place (§5.5 measures both). The assumed level falls geometrically from ``start`` to
+    ``sigma`` over ``iterations`` steps; the data step's weight is μ = ``lam`` σ² / level²
     (DPIR's schedule). Returns float32 in [0, 1] of the input's shape.
     """
     y = as_float_image(blurred, name="blurred", noisy=True)
     k = _check_kernel(kernel)
     s = check_sigma(sigma, allow_zero=False)
-    if int(iterations) != iterations or iterations < 1:
-        raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
-    if denoiser is None:
-        from .pretrained import available, denoise, info
-
-        shipped = sorted({float(info(n)["sigma"]) for n in available() if info(n)["noise"] == "gaussian"
-                          and info(n)["channels"] == 1 and not info(n)["blind"]})
-
-        def denoiser(image, level):
-            return denoise(image, sigma=min(shipped, key=lambda m: abs(np.log(m / level))))
+    levels = _levels(start, s, iterations)
+    denoiser = prior() if denoiser is None else denoiser
     padded, m = _padded(y, k)
     K = _spectrum(k, padded.shape)
     y_hat = np.fft.fft2(padded, axes=(0, 1))
-    levels = np.geomspace(max(float(start), s), s, int(iterations))
     z = padded
     for level in levels:
         x = _solve(y_hat, K, lam * (s / level) ** 2, z)
         z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
     return np.clip(z[m:m + y.shape[0], m:m + y.shape[1]], 0, 1).astype(np.float32)
+
+
+def fill(image, mask, size=2.0):
+    """Missing pixels (``mask`` False) filled with a Gaussian-weighted mean of the known ones
+    near them (normalised convolution, ``size`` px): a start for :func:`inpaint` and its baseline."""
+    from scipy.ndimage import gaussian_filter
+
+    y = as_float_image(image, name="image", noisy=True).astype(np.float64)
+    m = _check_mask(mask, y).astype(np.float64)
+    spread = (size, size, 0) if y.ndim == 3 else size
+    num, den = gaussian_filter(y * m, spread), gaussian_filter(m, spread)
+    guess = np.where(den > 1e-8, num / np.maximum(den, 1e-8), y[m > 0].mean())
+    return np.where(m > 0, y, guess).astype(np.float32)
+
+
+def _check_mask(mask, y):
+    m = np.asarray(mask)
+    if m.dtype != bool or m.shape != y.shape:
+        raise ValueError(f"mask must be a boolean array of the image's shape {y.shape} "
+                         f"(True where a pixel is known), got {m.dtype} {m.shape}")
+    if not m.any():
+        raise ValueError("mask marks no pixel as known")
+    return m
+
+
+def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0, stop=2.0, lam=0.23):
+    """Fill the pixels of ``image`` where ``mask`` is False by plug-and-play HQS (§5.5).
+
+    ``mask`` (bool, the image's shape) is True where a pixel is known; known pixels carry
+    noise of level ``sigma`` (0-255 scale; 0: exact). The data step keeps the known pixels
+    (weighed against the denoiser's output by μ = ``lam`` σ² / level² when they are noisy) and
+    takes the rest from the prior step, ``denoiser(image, level)`` (default :func:`prior`),
+    whose level falls geometrically from ``start`` to ``max(sigma, stop)``; the start is
+    :func:`fill`. Returns float32 in [0, 1] of the input's shape.
+    """
+    y = as_float_image(image, name="image", noisy=True).astype(np.float64)
+    m = _check_mask(mask, y)
+    s = check_sigma(sigma)
+    levels = _levels(start, max(s, float(stop)), iterations)
+    denoiser = prior() if denoiser is None else denoiser
+    z = fill(y, m).astype(np.float64)
+    for level in levels:
+        mu = lam * (s / level) ** 2
+        x = np.where(m, (y + mu * z) / (1 + mu), z)
+        z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
+    if s == 0:
+        z = np.where(m, y, z)           # exact pixels stay exact
+    return np.clip(z, 0, 1).astype(np.float32)

@@ -29,14 +29,16 @@ def available():
 
 def info(name: str) -> dict:
     """The config a shipped model was trained from, completed (``training.config.read_config``),
-    plus its ``channels`` and whether it is ``blind`` (trained on a range of levels)."""
+    plus its ``channels``, whether it ``takes_level`` (the noise level as an input, §5.5) and
+    whether it is ``blind`` (trained on a range of levels, told none)."""
     from .training.config import read_config
 
     if name not in available():
         raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
     cfg = read_config(path(name, "config.json"))
     cfg["channels"] = cfg["model_kwargs"].get("channels", 1)
-    cfg["blind"] = isinstance(cfg["sigma"], list)
+    cfg["takes_level"] = bool(cfg["model_kwargs"].get("noise_map"))
+    cfg["blind"] = isinstance(cfg["sigma"], list) and not cfg["takes_level"]
     return cfg
 
 
@@ -113,8 +115,9 @@ def kinds() -> list:
 def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
     """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind).
 
-    A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a blind
-    model whose range holds ``sigma``; among several, the highest ``rank`` in its config.
+    A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a model trained
+    on a range that holds ``sigma`` (a blind one, or one told the level, §5.5); among several,
+    the highest ``rank`` in its config.
     Another ``noise`` (a name in ``noise.NOISES``, e.g. ``"camera"``: a camera's own noise,
     §5.1): the best model trained on it, any level.
     """
@@ -129,9 +132,11 @@ def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
             raise ValueError(f"no shipped {noise}-noise model for {kind} images (they take "
                              f"{'colour' if channels == 1 else 'gray'} images)")
         return best[0]
-    exact = [n for n in best if not fits[n]["blind"] and sigma is not None
+    ranged = {n for n in best if isinstance(fits[n]["sigma"], list)}
+    exact = [n for n in best if n not in ranged and sigma is not None
              and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
-    blind = [n for n in best if fits[n]["blind"]
+    # a range that holds sigma: a blind model, or one told the level (only when it is known)
+    blind = [n for n in best if n in ranged and (fits[n]["blind"] or sigma is not None)
              and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
@@ -223,8 +228,11 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
 
     net = load(name)
 
+    if cfg["takes_level"] and sigma is None:
+        raise ValueError(f"model {name!r} is told the noise level: pass sigma (0-255 scale)")
+
     def run(window):
-        return apply_model(net, window, multiple=cfg["multiple"])
+        return apply_model(net, window, multiple=cfg["multiple"], sigma=sigma if cfg["takes_level"] else None)
 
     return tiled(functools.partial(self_ensemble, run) if ensemble else run, x, tile=tile,
                  margin=cfg["margin"] if margin is None else margin, multiple=cfg["multiple"],

@@ -164,3 +164,24 @@ def test_multiply_adds_counts_convolutions_per_pixel():
     assert multiply_adds(twice) == 2 * multiply_adds(inner)
     with pytest.raises(ValueError, match="cannot count"):
         multiply_adds(keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Dense(2)]))
+
+
+def test_a_unet_told_the_noise_level_takes_a_map():
+    """§5.5: the level map is a second input; apply_model builds it from sigma and refuses none."""
+    from denoise_utils.models import apply_model, level_map, takes_level, unet
+
+    model = unet(filters=(4, 8), blocks=1, noise_map=1)
+    assert takes_level(model) and not takes_level(unet(filters=(4, 8), blocks=1))
+    y = np.random.default_rng(0).random((10, 13)).astype(np.float32)
+    np.testing.assert_allclose(apply_model(model, y, multiple=2, sigma=25), y, atol=1e-6)  # starts as the identity
+    with pytest.raises(ValueError, match="pass sigma"):
+        apply_model(model, y, multiple=2)
+    m = level_map(np.full((10, 13), 51.0), (10, 13))
+    assert m.shape == (10, 13, 1) and np.allclose(m, 0.2)
+    with pytest.raises(ValueError, match="does not fit"):
+        level_map(np.ones((4, 4)), (10, 13))
+    with pytest.raises(ValueError, match="0-255"):
+        level_map(-1, (10, 13))
+    from denoise_utils.models import multiply_adds
+
+    assert multiply_adds(model) > 0 and receptive_field(model, size=64) > 1

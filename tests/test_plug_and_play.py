@@ -51,3 +51,40 @@ def test_deblur_calls_the_denoiser_with_falling_levels_and_keeps_shape():
     assert all(a > b for a, b in zip(levels, levels[1:]))
     with pytest.raises(ValueError, match="iterations"):
         pp.deblur(x, k, 2.55, iterations=0)
+
+
+def test_inpaint_keeps_known_pixels_and_fills_the_rest():
+    x = _image()
+    mask = np.random.default_rng(0).random(x.shape) < 0.4          # 60 % missing
+    holes = np.where(mask, x, 0.0).astype(np.float32)
+    seen = []
+
+    def smooth(img, level):                                         # a stand-in prior: a blur
+        from scipy.ndimage import gaussian_filter
+
+        seen.append(level)
+        return gaussian_filter(img, 1.0)
+
+    out = pp.inpaint(holes, mask, denoiser=smooth, iterations=6)
+    assert out.shape == x.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out[mask], holes[mask])            # exact pixels stay exact
+    assert metrics.psnr(x, out) > metrics.psnr(x, pp.fill(holes, mask)) > metrics.psnr(x, holes) + 10
+    assert len(seen) == 6 and seen[0] == pytest.approx(50) and seen[-1] == pytest.approx(2)
+    colour = np.stack([x] * 3, -1)
+    cmask = np.stack([mask] * 3, -1)
+    assert pp.inpaint(colour, cmask, denoiser=smooth, iterations=2).shape == colour.shape
+    with pytest.raises(ValueError, match="boolean array"):
+        pp.inpaint(holes, mask.astype(int))
+    with pytest.raises(ValueError, match="no pixel"):
+        pp.inpaint(holes, np.zeros_like(mask))
+
+
+def test_prior_refuses_unknown_models_and_nearest_follows_the_level():
+    with pytest.raises(ValueError, match="nearest"):
+        pp.prior("no_such_model")
+    nearest = pp.prior("nearest")
+    rng = np.random.default_rng(0)
+    x = _image()
+    for sigma in (15, 50):
+        noisy = (x + sigma / 255 * rng.standard_normal(x.shape)).astype(np.float32)
+        assert metrics.psnr(x, nearest(noisy, sigma)) > metrics.psnr(x, noisy) + 5

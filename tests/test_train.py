@@ -1,6 +1,7 @@
 import csv
 import json
 import os
+import shutil
 
 import imageio.v3 as iio
 import numpy as np
@@ -268,3 +269,32 @@ def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, m
                   model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=dict(lamda=1))
     with pytest.raises(ValueError, match="lamda"):
         training.train(bad, out=str(tmp_path / "runs"), verbose=0)
+
+
+def test_a_model_told_the_level_trains_from_its_blind_twin(tmp_path, data_dir, monkeypatch):
+    """§5.5: unet(noise_map=1) starts from a shipped U-Net without the map (the map's first-layer
+    weights at zero, so it starts as that model), trains on levels drawn per patch and resumes."""
+    from denoise_utils.models import apply_model
+
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    unet = dict(model="unet", multiple=4, model_kwargs=dict(filters=[4, 8, 8], blocks=1))
+    twin_cfg = _config(tmp_path / "twin.json", name="twin", epochs=1, **unet)
+    training.train(twin_cfg, out=str(tmp_path / "runs"), verbose=0, ship=True)
+    shutil.copy(twin_cfg, tmp_path / "weights" / "twin" / "config.json")
+    told = dict(unet, model_kwargs=dict(unet["model_kwargs"], noise_map=1))
+    cfg = _config(tmp_path / "told.json", name="told", epochs=0, init="twin", sigma=[0, 50], val_sigma=25, **told)
+    out = training.train(cfg, out=str(tmp_path / "runs"), verbose=0)
+    model = build_model(training.load_config(cfg))
+    model.load_weights(os.path.join(out, "model.weights.h5"))
+    y = np.random.default_rng(0).random((16, 20)).astype(np.float32)
+    twin = pretrained.load("twin")
+    for level in (5, 40):          # whatever it is told, it starts as its twin
+        np.testing.assert_allclose(apply_model(model, y, multiple=4, sigma=level),
+                                   apply_model(twin, y, multiple=4), atol=1e-5)
+    cfg2 = _config(tmp_path / "told2.json", name="told2", epochs=2, init="twin", sigma=[0, 50], **told)
+    rows = _rows(training.train(cfg2, out=str(tmp_path / "runs"), verbose=0))
+    assert len(rows) == 2 and all(np.isfinite(float(r["val_psnr"])) for r in rows)
+    camera = _config(tmp_path / "cam.json", name="cam", noise="poisson", sigma=None, **told)
+    with pytest.raises(ValueError, match="Gaussian"):
+        training.train(camera, out=str(tmp_path / "runs"))

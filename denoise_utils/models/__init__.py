@@ -22,28 +22,63 @@ from .rnn import ScanLines, recurrent_unet, sweep_denoiser  # noqa: F401
 from .transformer import WindowAttention, uformer  # noqa: F401
 
 
-def apply_model(model, noisy, clip=True, multiple=1):
+def takes_level(model):
+    """Whether ``model`` takes a noise-level map as a second input (``unet(noise_map=...)``, §5.5)."""
+    return len(model.inputs) == 2
+
+
+def level_map(sigma, shape, channels=1):
+    """The noise-level input of a model that takes one (§5.5): σ/255 at every pixel of an
+    image of ``shape`` (H, W, ...); ``sigma`` is a level on the 0-255 scale or an (H, W) or
+    (H, W, ``channels``) array of levels. Returns float32 (H, W, ``channels``)."""
+    s = np.asarray(sigma, np.float32)
+    if s.ndim == 2:
+        s = s[..., None]
+    if not np.isfinite(s).all() or (s < 0).any() or (s > 255).any():
+        raise ValueError("sigma must be noise levels in [0, 255] on the 0-255 scale")
+    try:
+        return np.broadcast_to(s / 255.0, tuple(shape[:2]) + (channels,)).astype(np.float32)
+    except ValueError:
+        raise ValueError(f"a sigma map of shape {s.shape} does not fit an image of shape "
+                         f"{tuple(shape)}") from None
+
+
+def apply_model(model, noisy, clip=True, multiple=1, sigma=None):
     """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
 
     Adds the batch and channel axes the model needs, removes them afterwards, and by
     default clips the result to [0, 1]. Models that need sides divisible by
     ``multiple`` get the image mirror-padded and the result cropped back, so any
-    size works. Returns float32 of the input's shape.
+    size works. A model that takes a noise level (:func:`takes_level`) is given
+    ``sigma`` (0-255 scale, a number or a map, :func:`level_map`). Returns float32 of the
+    input's shape.
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     batch = y[None, ..., None] if y.ndim == 2 else y[None]
-    want = model.input_shape[-1]
+    want = model.inputs[0].shape[-1]
     if want is not None and batch.shape[-1] != want:
         raise ValueError(f"the model takes {want}-channel images; this one has "
                          f"{batch.shape[-1]}")
-    h, w = batch.shape[1:3]
+    conditioned = takes_level(model)
+    if conditioned and sigma is None:
+        raise ValueError("this model takes the noise level as an input: pass sigma (0-255 scale)")
+    if conditioned:
+        batch = [batch, level_map(sigma, batch.shape[1:], model.inputs[1].shape[-1])[None]]
+    h, w = y.shape[:2]
     ph, pw = -h % multiple, -w % multiple
     if ph or pw:
-        batch = np.pad(batch, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="symmetric")
+        pad = ((0, 0), (0, ph), (0, pw), (0, 0))
+        batch = ([np.pad(b, pad, mode="symmetric") for b in batch] if conditioned
+                 else np.pad(batch, pad, mode="symmetric"))
     # predict_on_batch: one image needs no data pipeline (predict's costs ~0.5 s a call)
     out = np.asarray(model.predict_on_batch(batch), np.float32)[0, :h, :w]
     out = out.reshape(y.shape)
     return np.clip(out, 0.0, 1.0) if clip else out
+
+
+def _blank(model, size):
+    """Zero inputs of ``size`` × ``size`` for each of ``model``'s inputs (the image; a level map)."""
+    return [np.zeros((1, size, size, x.shape[-1]), np.float32) for x in model.inputs]
 
 
 def multiply_adds(model, size=64):
@@ -71,7 +106,7 @@ def multiply_adds(model, size=64):
     if not layers:
         return inner
     probe = keras.Model(model.inputs, [layer.input for layer in layers] + [layer.output for layer in layers])
-    shapes = [np.shape(a) for a in probe([np.zeros((1, size, size, model.input_shape[-1]), np.float32)])]
+    shapes = [np.shape(a) for a in probe(_blank(model, size))]
     total = 0
     for layer, (_, hi, wi, ci), (_, ho, wo, _) in zip(layers, shapes[:len(layers)], shapes[len(layers):]):
         if isinstance(layer, ScanLines):
@@ -123,10 +158,9 @@ def receptive_field(model, size=256):
     for w in probe.weights:                     # random kernels; biases and BN as built
         if len(w.shape) == 4:
             w.assign(rng.standard_normal(w.shape).astype(np.float32) * 0.1)
-    channels = model.input_shape[-1]
-    blank = np.zeros((1, size, size, channels), np.float32)
-    poked = blank.copy()
-    poked[0, size // 2, size // 2] = 1.0
+    blank = _blank(model, size)
+    poked = [b.copy() for b in blank]
+    poked[0][0, size // 2, size // 2] = 1.0
     diff = np.abs(np.asarray(probe(poked)) - np.asarray(probe(blank))).max(axis=(0, 2, 3))
     changed = np.nonzero(diff)[0]
     return int(changed.max() - changed.min() + 1)

@@ -29,7 +29,8 @@ def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None):
+def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None,
+         noise_map=0):
     """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
 
     Each level runs ``blocks`` conv+ReLU layers, then a 2x2 stride-2 convolution halves
@@ -41,14 +42,24 @@ def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=
     passed through the bottleneck. ``code`` squeezes the bottleneck to that many
     channels with a linear 1x1 convolution. Image sides must be
     multiples of ``2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
+
+    ``noise_map`` > 0 adds a second input, ``sigma_map`` (N, H, W, ``noise_map``): the noise
+    level σ/255 at every pixel, stacked onto the image before the first layer (FFDNet, Zhang
+    et al., 2018; DRUNet, 2021). Told the level, one model serves every level, and the user
+    (or a plug-and-play loop, §5.5) can turn it up or down (§5.5).
     """
     residual = skips if residual is None else residual
     y = keras.Input((None, None, channels), name="noisy")
+    inputs, h = y, y
+    if noise_map:
+        level = keras.Input((None, None, noise_map), name="sigma_map")
+        inputs, h = [y, level], keras.layers.Concatenate(name="with_level")([y, level])
     # a residual network starts as the identity (zero noise estimate), like DnCNN
-    out = unet_body(y, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
+    out = unet_body(h, filters, blocks, channels, skips=skips, code=code, zero_last=residual)
     if residual:
         out = keras.layers.Subtract(name="denoised")([y, out])
-    return keras.Model(y, out, name="unet" if skips else "conv_autoencoder")
+    name = ("unet" if skips else "conv_autoencoder") + ("_level" if noise_map else "")
+    return keras.Model(inputs, out, name=name)
 
 
 def dense_autoencoder(patch=32, channels=1, code=64):

@@ -13,14 +13,17 @@ The config's keys are described in :mod:`.config`.
 """
 
 import argparse
+import functools
 import json
 import os
 import shutil
 import sys
 import time
 
+import numpy as np
+
 from .. import pretrained
-from ..models import apply_model, build_model
+from ..models import apply_model, build_model, takes_level
 from .config import read_config
 from .schedule import learning_rate, out_of_time, save_state
 
@@ -50,7 +53,8 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
         def on_epoch_end(self, epoch, logs=None):
             state["seconds"] += time.perf_counter() - self.start
             state["epoch"] = epoch + 1
-            ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"]),
+            level = val_sigma if takes_level(self.model) else None
+            ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"], sigma=level),
                           val, val_sigma, seed=0, noise=val_noise)
             logs["val_psnr"] = ev.psnr
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(
@@ -65,14 +69,35 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
 
 
 def _load_init(model, name):
-    """Start ``model`` from the shipped weights ``name`` (same architecture required)."""
+    """Start ``model`` from the shipped weights ``name`` (same architecture required).
+
+    A model told the noise level (§5.5) may start from its twin that is not: the first
+    layer's weights for the level map start at zero, so training begins from the twin's
+    outputs and learns to use the level."""
     path = pretrained.path(name)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {pretrained.available()}")
     try:
         model.load_weights(path)
+        return
     except ValueError as err:
-        raise ValueError(f"init: the weights of {name!r} do not fit this model ({err})") from None
+        error = err
+    try:                                        # a twin without the level map: its config says
+        theirs = pretrained.load(name, copy=True).get_weights()
+    except (ValueError, OSError):
+        raise ValueError(f"init: the weights of {name!r} do not fit this model ({error})") from None
+    mine = model.get_weights()
+    fits = len(mine) == len(theirs) and all(
+        a.shape == b.shape or (k == 0 and a.shape[:2] + a.shape[3:] == b.shape[:2] + b.shape[3:]
+                               and a.shape[2] > b.shape[2])
+        for k, (a, b) in enumerate(zip(mine, theirs)))
+    if not fits:
+        raise ValueError(f"init: the weights of {name!r} do not fit this model ({error})")
+    if mine[0].shape != theirs[0].shape:        # widened first kernel: zeros for the level map
+        widened = np.zeros(mine[0].shape, mine[0].dtype)
+        widened[:, :, :theirs[0].shape[2]] = theirs[0]
+        theirs[0] = widened
+    model.set_weights(theirs)
 
 
 def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
@@ -84,7 +109,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     from ..config import set_seed
     from ..data import SPLIT_SETS, PatchDataset, load_dataset
     from ..noise import as_noise
-    from .targets import target_noise
+    from .targets import target_noise, with_level_map
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
@@ -120,9 +145,13 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     noise = target_fn or as_noise(cfg["noise"], sigma)
+    if takes_level(model):
+        if cfg["noise"] != "gaussian" or target_fn:
+            raise ValueError("a model told the noise level trains on Gaussian noise with clean targets")
+        noise = functools.partial(with_level_map, sigma=sigma)
     # validation: Gaussian noise at val_sigma, else the training noise itself
     val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma)
-    gray = model.input_shape[-1] == 1
+    gray = model.inputs[0].shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
     split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
     images = [im for name in sets for im in load_dataset(

@@ -18,6 +18,9 @@ Two more tools of §5.2 that need no clean image live beside their kin: SURE, an
 denoiser's error, in :func:`metrics.sure`, and :func:`inference.fuse_noisy`, which gives a
 blind-spot prediction back its pixel.
 
+A model told the noise level (``unet(noise_map=1)``, §5.5) trains on Gaussian noise whose
+level is drawn per patch and given to it as a map (:func:`with_level_map`).
+
 Patches are float arrays (batch, h, w, channels); σ is on the 0-255 scale.
 """
 
@@ -67,6 +70,19 @@ def blind_spot_pairs(noisy, rng, fraction=1 / 64, radius=2):
     mask = np.zeros_like(noisy)
     mask[bi, i, j] = 1.0
     return masked, np.concatenate([noisy, mask], axis=-1)
+
+
+def with_level_map(clean, rng, sigma=(0, 55)):
+    """((noisy, level map), clean) for a model told the noise level (§5.5).
+
+    Each patch gets its own level drawn uniformly from the ``sigma`` range (a number: that
+    level for all) and a map of σ/255 of one channel, as FFDNet trains.
+    """
+    clean = np.asarray(clean, np.float32)
+    low, high = (sigma, sigma) if np.isscalar(sigma) else sigma
+    s = rng.uniform(check_sigma(low), check_sigma(high), size=(len(clean), 1, 1, 1)).astype(np.float32) / 255
+    noisy = clean + s * rng.standard_normal(clean.shape).astype(np.float32)
+    return (noisy, np.broadcast_to(s, clean.shape[:3] + (1,)).copy()), clean
 
 
 def masked_mse(y_true, y_pred):
