@@ -55,8 +55,36 @@ def pytest_runtest_logreport(report):
         _SECONDS[name] = _SECONDS.get(name, 0.0) + report.duration
 
 
+_EXECUTED = {}
+
+
+def pytest_runtest_teardown(item):
+    """With DENOISE_EXECUTED=DIR, keep each notebook cell's outputs as nbval ran it, so the
+    book can be built from this run instead of executing every notebook again (.ci/run)."""
+    cell, outputs = getattr(item, "cell", None), getattr(item, "test_outputs", None)
+    if not os.environ.get("DENOISE_EXECUTED") or cell is None or outputs is None:
+        return
+    nb = _EXECUTED.setdefault(str(item.parent.fspath), item.parent.nb)
+    count = 1 + max([c.get("execution_count") or 0 for c in nb.cells if c.cell_type == "code"])
+    cell.execution_count = count
+    cell.outputs = [dict(o, execution_count=count) if o.get("output_type") == "execute_result"
+                    else dict(o) for o in outputs]
+
+
+def _write_executed(folder, root):
+    import nbformat
+
+    for path, nb in _EXECUTED.items():
+        dest = os.path.join(folder, os.path.relpath(path, root))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        nbformat.write(nbformat.from_dict(nb), dest)
+
+
 def pytest_sessionfinish(session):
-    """With DENOISE_TIMINGS=FILE, write {notebook: seconds} there (the instructor guide's table)."""
+    """With DENOISE_TIMINGS=FILE, write {notebook: seconds} there (the instructor guide's table);
+    with DENOISE_EXECUTED=DIR, the executed notebooks there (under their paths in the repo)."""
+    if os.environ.get("DENOISE_EXECUTED") and _EXECUTED:
+        _write_executed(os.environ["DENOISE_EXECUTED"], str(session.config.rootpath))
     path = os.environ.get("DENOISE_TIMINGS")
     if path and _SECONDS:
         from denoise_utils.config import get_budget

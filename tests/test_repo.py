@@ -111,3 +111,17 @@ def test_the_publishing_workflow_builds_with_the_readme_command():
     workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
     assert "run: make book" in workflow and "path: _build/html" in workflow
     assert "actions/deploy-pages" in workflow and "branches: [main]" in workflow
+
+
+def test_ci_runs_the_tests_the_no_data_run_and_the_book():
+    """.ci/run: the README's test command, every chapter without data, the book with -W (issue 28)."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    steps = [ci.index(s) for s in ("DENOISE_EXECUTED=_build/executed make test", "make test-nodata",
+                                   "scripts/book_from_run.py _build/executed")]
+    assert steps == sorted(steps) and "DENOISE_STRICT=1" in ci
+    make = (ROOT / "Makefile").read_text()
+    nodata = make.split("test-nodata: setup\n")[1].splitlines()[0]
+    assert "-u DENOISE_DATA_DIR" in nodata and "XDG_CACHE_HOME" in nodata and "pytest chapters" in nodata
+    assert "jupyter-book build . -W" in make                          # make book, as the README says
+    script = (ROOT / "scripts" / "book_from_run.py").read_text()
+    assert '"build", out, "-W"' in script

@@ -1,0 +1,34 @@
+"""conftest.py keeps the outputs nbval produced (DENOISE_EXECUTED), for the book CI builds."""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_a_test_run_writes_the_notebooks_it_executed(tmp_path):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# A"},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "print('hello')\n6 * 7"},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "from IPython.display import Markdown, display\ndisplay(Markdown('| a |\\n|---|\\n| 1 |'))"}]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                      "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "a.ipynb").write_text(json.dumps(nb))
+    env = dict(os.environ, DENOISE_EXECUTED=str(tmp_path / "out"),
+               PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "--nbval-lax", "-p",
+                          "no:cacheprovider", "--rootdir", str(tmp_path), "-c", os.devnull, "chapters/a.ipynb"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    done = json.loads((tmp_path / "out" / "chapters" / "a.ipynb").read_text())
+    code = [c for c in done["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == [1, 2]
+    first = {o["output_type"]: o for o in code[0]["outputs"]}
+    assert "".join(first["stream"]["text"]) == "hello\n"
+    assert "".join(first["execute_result"]["data"]["text/plain"]) == "42"
+    assert "text/markdown" in code[1]["outputs"][0]["data"]
+    assert json.loads((tmp_path / "chapters" / "a.ipynb").read_text()) == nb     # the source is untouched
