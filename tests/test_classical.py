@@ -65,3 +65,20 @@ def test_a_missing_bm3d_is_said_once(monkeypatch, capsys):
 def test_bad_sigma(camera, sigma):
     with pytest.raises((TypeError, ValueError), match="sigma"):
         classical.nl_means(camera, sigma)
+
+
+@pytest.mark.skipif(not classical.bm3d_available(), reason="optional bm3d not installed")
+def test_bm3d_filters_an_input_once_and_keeps_the_result_on_disk(camera, monkeypatch, tmp_path):
+    import bm3d
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    noisy = noise.add_gaussian_noise(camera[:48, :40], 25, seed=0)
+    first = classical.bm3d(noisy, 25)
+    assert len(list(tmp_path.rglob("*.npy"))) == 1
+    monkeypatch.setattr(bm3d, "bm3d", lambda *a, **k: pytest.fail("filtered the same input again"))
+    np.testing.assert_array_equal(classical.bm3d(noisy, 25), first)
+    with pytest.raises(pytest.fail.Exception):          # another sigma is another input
+        classical.bm3d(noisy, 15)
+    monkeypatch.setenv("DENOISE_BM3D_CACHE", "0")
+    with pytest.raises(pytest.fail.Exception):          # the cache can be turned off
+        classical.bm3d(noisy, 25)
