@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 #: the modules, and the names ``du.NAME`` gives from them. Both load on first use, so
 #: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
-_MODULES = ("article", "book", "classical", "config", "data", "diffusion", "files", "inference",
+_MODULES = ("article", "book", "classical", "config", "data", "diagrams", "diffusion", "files", "inference",
             "interpret", "labs", "leaderboard", "metrics", "models", "noise", "plotting", "plug_and_play",
             "pretrained", "published", "training")
 _NAMES = {

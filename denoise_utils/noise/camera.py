@@ -17,6 +17,12 @@ import numpy as np
 from .._checks import as_float_image, as_rng
 
 
+#: the simulated camera's steps in order (:func:`add_camera_noise`), for its diagram (§5.1)
+STAGES = ("clean sRGB\nphoto", "sRGB curve\ninverted", "colour\ncorrection\nundone", "white\nbalance\nundone",
+          "Bayer\nmosaic (raw)", "shot + read\nnoise", "demosaicking", "white\nbalance", "colour\ncorrection",
+          "sRGB curve", "JPEG (half\nthe cameras)")
+
+
 def srgb_to_linear(x):
     """The sRGB transfer curve, inverted: displayed values in [0, 1] to linear light."""
     x = np.clip(x, 0.0, 1.0)
