@@ -82,3 +82,21 @@ def test_sure_matches_the_true_mse_without_the_clean_image():
         assert metrics.sure(denoiser, noisy, 25, seed=7) == pytest.approx(true, rel=0.1)
     # the identity: SURE is the noise variance (up to the one probe's spread, about 2 %)
     assert metrics.sure(lambda y: y, noisy, 25) == pytest.approx((25 / 255) ** 2, rel=0.07)
+
+
+def test_level_mse_weighs_each_patch_by_its_noise_level():
+    """§5.5: an error proportional to the level costs the same at every level."""
+    from denoise_utils.training.targets import level_mse, with_level_map
+
+    rng = np.random.default_rng(0)
+    (noisy, level), target = with_level_map(np.full((4, 8, 8, 1), 0.5, np.float32), rng, sigma=(5, 50))
+    assert noisy.shape == level.shape == (4, 8, 8, 1) and target.shape == (4, 8, 8, 2)
+    s = level[:, 0, 0, 0] * 255
+    assert np.all((s >= 5) & (s <= 50)) and np.ptp(s) > 5                 # a level per patch
+    np.testing.assert_allclose(target[..., 1:], level)
+    for sigma in (5, 50):
+        lv = np.full((1, 8, 8, 1), sigma / 255, np.float32)
+        clean = np.zeros((1, 8, 8, 1), np.float32)
+        pred = clean + 0.1 * lv                                             # an error a tenth of the level
+        loss = float(np.asarray(level_mse(np.concatenate([clean, lv], -1), pred)))
+        np.testing.assert_allclose(loss, 0.01 * 25 ** 2 * sigma ** 2 / (sigma ** 2 + 1) / 255 ** 2, rtol=1e-4)

@@ -109,7 +109,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     from ..config import set_seed
     from ..data import SPLIT_SETS, PatchDataset, load_dataset
     from ..noise import as_noise
-    from .targets import target_noise, with_level_map
+    from .targets import _register, level_mse, target_noise, with_level_map
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
@@ -126,6 +126,12 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         with open(os.path.join(out, "config.json"), "w") as fh:
             json.dump(cfg, fh, indent=2)
     target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])  # before a resume: it registers the loss
+    told = bool(cfg["model_kwargs"].get("noise_map"))
+    if told:
+        if cfg["noise"] != "gaussian" or target_fn or cfg["adversarial"]:
+            raise ValueError("a model told the noise level trains on Gaussian noise with clean targets")
+        _register()
+        target_fn, loss = functools.partial(with_level_map, sigma=cfg["sigma"]), level_mse
     if cfg["adversarial"]:
         from .adversarial import fit_adversarial, make_trainer
 
@@ -145,10 +151,6 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
     noise = target_fn or as_noise(cfg["noise"], sigma)
-    if takes_level(model):
-        if cfg["noise"] != "gaussian" or target_fn:
-            raise ValueError("a model told the noise level trains on Gaussian noise with clean targets")
-        noise = functools.partial(with_level_map, sigma=sigma)
     # validation: Gaussian noise at val_sigma, else the training noise itself
     val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma)
     gray = model.inputs[0].shape[-1] == 1

@@ -19,7 +19,8 @@ denoiser's error, in :func:`metrics.sure`, and :func:`inference.fuse_noisy`, whi
 blind-spot prediction back its pixel.
 
 A model told the noise level (``unet(noise_map=1)``, §5.5) trains on Gaussian noise whose
-level is drawn per patch and given to it as a map (:func:`with_level_map`).
+level is drawn per patch and given to it as a map (:func:`with_level_map`), with each patch's
+error weighed by its level (:func:`level_mse`).
 
 Patches are float arrays (batch, h, w, channels); σ is on the 0-255 scale.
 """
@@ -73,16 +74,35 @@ def blind_spot_pairs(noisy, rng, fraction=1 / 64, radius=2):
 
 
 def with_level_map(clean, rng, sigma=(0, 55)):
-    """((noisy, level map), clean) for a model told the noise level (§5.5).
+    """((noisy, level map), target) for a model told the noise level (§5.5).
 
     Each patch gets its own level drawn uniformly from the ``sigma`` range (a number: that
-    level for all) and a map of σ/255 of one channel, as FFDNet trains.
+    level for all) and a map of σ/255 of one channel, as FFDNet trains. The target stacks the
+    clean patch and the map, for :func:`level_mse`.
     """
     clean = np.asarray(clean, np.float32)
     low, high = (sigma, sigma) if np.isscalar(sigma) else sigma
     s = rng.uniform(check_sigma(low), check_sigma(high), size=(len(clean), 1, 1, 1)).astype(np.float32) / 255
     noisy = clean + s * rng.standard_normal(clean.shape).astype(np.float32)
-    return (noisy, np.broadcast_to(s, clean.shape[:3] + (1,)).copy()), clean
+    level = np.broadcast_to(s, clean.shape[:3] + (1,)).astype(np.float32)
+    return (noisy, level), np.concatenate([clean, level], axis=-1)
+
+
+#: :func:`level_mse` weighs a patch of level σ by (25² / (σ² + 1)) (0-255 scale)
+LEVEL_REFERENCE, LEVEL_FLOOR = 25 / 255, 1 / 255
+
+
+def level_mse(y_true, y_pred):
+    """The MSE of each patch divided by its noise variance (§5.5), for :func:`with_level_map`'s
+    targets: every level's relative error counts alike. A plain MSE is ruled by the noisiest
+    patches and leaves the low levels, where plug-and-play and diffusion end, undertrained
+    (the weighting of diffusion models' noise-prediction loss)."""
+    from keras import ops
+
+    c = ops.shape(y_pred)[-1]
+    target, level = y_true[..., :c], y_true[..., c:c + 1]
+    weight = LEVEL_REFERENCE ** 2 / (ops.square(level) + LEVEL_FLOOR ** 2)
+    return ops.mean(weight * ops.square(y_pred - target))
 
 
 def masked_mse(y_true, y_pred):
@@ -98,6 +118,7 @@ def _register():
     import keras
 
     keras.saving.register_keras_serializable("denoise_utils")(masked_mse)
+    keras.saving.register_keras_serializable("denoise_utils")(level_mse)
 
 
 #: training targets by config name (``train``'s ``target`` key)
