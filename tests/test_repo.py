@@ -52,13 +52,27 @@ def test_tests_cannot_reach_the_network():
 MEASURED = re.compile(r"(?<![\w.{`$])(\d+(?:[.,]\d+)?)\s*(dB|s\b|%|minutes?\b|min\b|seconds?\b|ms\b|×(?!\s*\d))")
 
 
+#: the same in words: "five minutes", "half a decibel", "several times faster", "an hour"
+_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+          r"fifty|sixty|ninety|a hundred|hundreds of|a thousand|thousands of|a few(?: hundred| thousand| dozen)?|"
+          r"a couple of|several|a dozen|dozens of|half(?: an?)?|a quarter of an?|a tenth of an?|a fraction of an?")
+_UNITS = (r"minutes?|seconds?|hours?|days?|decibels?|dB|per ?cent|steps|batches|epochs|"
+          r"times (?:faster|slower|as|more|less|fewer|larger|smaller|longer|shorter|better|worse)")
+SPELLED = re.compile(rf"\b(?:(?:{_WORDS})[\s-]+(?:{_UNITS})|(?:half )?an hour|(?:tenths|hundredths) of a "
+                     r"(?:decibel|dB))\b|(?<![\w.{`$])\d+(?:[.,]\d+)?\s*times\b", re.I)
+
+
+def _strip(text):
+    """Text without code spans and maths; a glue role becomes the word GLUED."""
+    text = re.sub(r"\{glue:?\w*\}`[^`]*`", " GLUED ", text)
+    text = re.sub(r"`[^`]*`", " ", text)
+    return re.sub(r"\$[^$]*\$", " ", text)
+
+
 def _prose(path):
     """The markdown cells' text, without code spans, maths and glue roles."""
     nb = json.loads(path.read_text())
-    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    text = re.sub(r"\{glue:?\w*\}`[^`]*`", " ", text)
-    text = re.sub(r"`[^`]*`", " ", text)
-    return re.sub(r"\$[^$]*\$", " ", text)
+    return _strip("\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -67,6 +81,24 @@ def test_no_measured_number_is_typed_into_prose(path):
     (du.glue + {glue:text}), so it cannot drift from what the notebook computes."""
     found = [m.group(0) for m in MEASURED.finditer(_prose(path))]
     assert not found, f"{path.name} types measured numbers into its prose: {found}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + [ROOT / "README.md", ROOT / "chapters" / "05_challenges.md"]
+                         + sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name)
+def test_no_quantity_is_spelled_out_in_prose(path):
+    """"Five minutes", "half a decibel", "several times faster": quantities in words are claims
+    too; the text glues them from code or says less (issue 27)."""
+    text = _prose(path) if path.suffix == ".ipynb" else _strip(path.read_text())
+    found = [m.group(0) for m in SPELLED.finditer(text)]
+    assert not found, f"{path.name} spells out quantities: {found}"
+
+
+def test_the_prose_scan_finds_spelled_quantities():
+    sample = ("in five minutes, half a decibel, several times faster, 8 times slower, an hour, a few hundred "
+              "steps, a few hundredths of a decibel; not: five layers, {glue:text}`x` times faster, one GLUED dB")
+    assert [m.group(0) for m in SPELLED.finditer(_strip(sample))] == [
+        "five minutes", "half a decibel", "several times faster", "8 times", "an hour", "a few hundred steps",
+        "hundredths of a decibel"]
 
 
 def test_the_prose_scan_finds_typed_numbers():
