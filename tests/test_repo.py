@@ -157,3 +157,17 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     assert "jupyter-book build . -W" in make                          # make book, as the README says
     script = (ROOT / "scripts" / "book_from_run.py").read_text()
     assert '"build", out, "-W"' in script
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_opens_with_objectives_and_ends_with_takeaways(path):
+    """A course's frame (issue 27): learning objectives in the first cell, key takeaways before
+    the exercises."""
+    cells = json.loads(path.read_text())["cells"]
+    first = "".join(cells[0]["source"])
+    assert "**Learning objectives.** After this chapter you can" in first, path.name
+    assert len(re.findall(r"^\* ", first.split("**Learning objectives.**")[1], re.M)) >= 3, path.name
+    heads = [line for c in cells if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()
+             if line.startswith("## ")]
+    assert "## Key takeaways" in heads and "## Exercises" in heads, path.name
+    assert heads.index("## Key takeaways") < heads.index("## Exercises"), path.name
