@@ -171,3 +171,32 @@ def test_every_chapter_opens_with_objectives_and_ends_with_takeaways(path):
              if line.startswith("## ")]
     assert "## Key takeaways" in heads and "## Exercises" in heads, path.name
     assert heads.index("## Key takeaways") < heads.index("## Exercises"), path.name
+
+
+def _visible_code_lines():
+    """(bookkeeping, all) code lines a reader sees: cells not folded (hide-input) and not an
+    exercise's solution; bookkeeping is a glue, check or assert statement, continuation included."""
+    seen = kept = 0
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            tags = cell["metadata"].get("tags", [])
+            src = "".join(cell["source"])
+            if cell["cell_type"] != "code" or {"hide-input", "remove-input"} & set(tags) or "### BEGIN SOLUTION" in src:
+                continue
+            inside = False
+            for line in src.splitlines():
+                if not line.strip() or line.strip().startswith("#"):
+                    continue
+                if re.match(r"\s*(du\.glue|du\.check|assert\b|[A-Z_]+ = du\.glue)", line):
+                    inside = True
+                elif not line.startswith((" ", "\t")):
+                    inside = False
+                seen += 1
+                kept += inside
+    return kept, seen
+
+
+def test_at_most_five_per_cent_of_the_code_a_reader_sees_is_bookkeeping():
+    """Glue, checks and asserts run in folded cells, so a page shows the code that teaches (issue 27)."""
+    kept, seen = _visible_code_lines()
+    assert kept <= 0.05 * seen, f"{kept} of {seen} visible code lines are bookkeeping"
