@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = ("_config.yml", "_toc.yml", "book", "chapters", "README.md")
+SOURCES = ("_config.yml", "_toc.yml", "_static", "book", "chapters", "README.md")
 
 
 def main(executed, out=os.path.join(ROOT, "_build", "from-run")):

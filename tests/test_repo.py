@@ -1,6 +1,7 @@
 """Repository conventions: notebooks stored clean, the toc complete, no network in tests."""
 
 import json
+import os
 import pathlib
 import re
 import socket
@@ -200,3 +201,20 @@ def test_at_most_five_per_cent_of_the_code_a_reader_sees_is_bookkeeping():
     """Glue, checks and asserts run in folded cells, so a page shows the code that teaches (issue 27)."""
     kept, seen = _visible_code_lines()
     assert kept <= 0.05 * seen, f"{kept} of {seen} visible code lines are bookkeeping"
+
+
+def test_the_chapters_code_is_formatted_to_the_page_width():
+    """ruff formats the notebooks' code at the width the book's page shows (pyproject.toml),
+    so code does not run past the page's edge (issue 27); long strings wrap (_static/fit.css)."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or os.path.join(os.path.dirname(sys.executable), "ruff")
+    if not os.path.exists(ruff):
+        pytest.fail("ruff is not installed: pip install -r requirements.txt")
+    run = subprocess.run([ruff, "format", "--check", "chapters"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, "run `ruff format chapters`:\n" + run.stdout[-2000:]
+    assert "line-length = 88" in (ROOT / "pyproject.toml").read_text()
+    css = (ROOT / "_static" / "fit.css").read_text()
+    assert "overflow-x: auto" in css and "pre-wrap" in css
