@@ -73,6 +73,10 @@ def test_bm3d_filters_an_input_once_and_keeps_the_result_on_disk(camera, monkeyp
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     noisy = noise.add_gaussian_noise(camera[:48, :40], 25, seed=0)
+    monkeypatch.delenv("DENOISE_BM3D_CACHE", raising=False)
+    classical.bm3d(noisy, 25)
+    assert not list(tmp_path.rglob("*.npy"))                # off unless asked for: BM3D is timed
+    monkeypatch.setenv("DENOISE_BM3D_CACHE", "1")
     first = classical.bm3d(noisy, 25)
     assert len(list(tmp_path.rglob("*.npy"))) == 1
     monkeypatch.setattr(bm3d, "bm3d", lambda *a, **k: pytest.fail("filtered the same input again"))
