@@ -122,6 +122,9 @@ MISTAKES = {
     "5.3.2": lambda f, y, i, j, eps=1e-3: np.eye(*y.shape),
     "5.3.3": lambda w, share=0.9: int(np.sum(np.abs(w) > 0)),
     "5.4.1": lambda q, k: np.exp(q @ k.T) / np.exp(q @ k.T).sum(axis=1, keepdims=True),  # no sqrt(d)
+    "5.5.1": lambda y, score, sigma: y + sigma * score,                      # sigma, not sigma squared
+    "5.5.2": lambda y, mask, z, mu=0.0: np.where(mask, y, z),                 # mu ignored
+    "5.5.3": lambda x, x_hat, s, t, eps: x_hat + (t / s) * (x - x_hat) + t * eps,  # ratio not squared
     "5.4.2": lambda t, h, w, s: t.reshape(h, w, t.shape[-1]),                              # no transpose
     "5.4.3": lambda memory, b=4: int((memory / b) ** 0.5),                                 # N, not N squared
     "6.1": lambda camera, sigma: {"sigma": sigma},
