@@ -29,7 +29,7 @@ test: setup
 # no DENOISE_DATA_DIR, an empty cache, no network (conftest.py), claims it cannot check
 # reported as NOT CHECKED instead of failing
 test-nodata: setup
-	env -u DENOISE_DATA_DIR -u DENOISE_STRICT XDG_CACHE_HOME="$$(mktemp -d)" $(BIN)/python -m pytest chapters
+	env -u DENOISE_DATA_DIR -u DENOISE_STRICT -u DENOISE_TIMINGS -u DENOISE_EXECUTED XDG_CACHE_HOME="$$(mktemp -d)" $(BIN)/python -m pytest chapters
 
 labs: setup
 	$(BIN)/python -m denoise_utils.labs build
