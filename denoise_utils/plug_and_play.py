@@ -101,16 +101,17 @@ def prior(model=None):
     from .models import apply_model
     from .pretrained import available, info, load
 
-    gray = [n for n in available() if info(n)["noise"] == "gaussian" and info(n)["channels"] == 1
-            and info(n).get("family") != "gan"]
+    cfgs = {n: info(n) for n in available()}      # read once, not at every step of the loop
+    gray = [n for n, c in cfgs.items() if c["noise"] == "gaussian" and c["channels"] == 1
+            and c.get("family") != "gan"]
     if model is None:
-        told = sorted((n for n in gray if info(n)["takes_level"]), key=lambda n: -info(n)["rank"])
+        told = sorted((n for n in gray if cfgs[n]["takes_level"]), key=lambda n: -cfgs[n]["rank"])
         if not told:
             raise ValueError("no shipped gray model told the noise level; pass model='nearest'")
         model = told[0]
     if model == "nearest":
-        fixed = {float(info(n)["sigma"]): n for n in sorted(gray, key=lambda n: info(n)["rank"])
-                 if not isinstance(info(n)["sigma"], list)}
+        fixed = {float(cfgs[n]["sigma"]): n for n in sorted(gray, key=lambda n: cfgs[n]["rank"])
+                 if not isinstance(cfgs[n]["sigma"], list)}
 
         def pick(level):
             return fixed[min(fixed, key=lambda m: abs(np.log(m / max(level, 1e-3))))]
@@ -123,7 +124,7 @@ def prior(model=None):
 
     def fn(image, level):
         name = pick(level)
-        cfg = info(name)
+        cfg = cfgs[name]
         told = float(level) if cfg["takes_level"] else None
         net = load(name)
         x = np.asarray(image, np.float32)
