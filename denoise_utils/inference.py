@@ -94,3 +94,22 @@ def fuse_noisy(noisy, prediction, sigma, size=31):
     window = (size, size) + (1,) * (y.ndim - 2)
     tau2 = np.maximum(uniform_filter((y - mu) ** 2, window, mode="reflect") - s2, 0.0)
     return ((tau2 * y + s2 * mu) / (tau2 + s2)).astype(np.float32)
+
+
+def estimate_level(estimator, image, size=64, crops=64):
+    """A camera photo's noise level per channel (0-255 scale) by a trained
+    ``models.level_estimator`` (§5.1): the median of its estimates on up to ``crops``
+    ``size`` × ``size`` crops on a regular grid (the whole image if smaller), so a few
+    textured crops, which look noisier than they are, do not decide."""
+    x = as_float_image(image, name="image", noisy=True)
+    x = x[..., None] if x.ndim == 2 else x
+    h, w = x.shape[:2]
+    if min(h, w) < size:
+        batch = x[None]
+    else:
+        n = max(1, int(np.sqrt(crops)))
+        rows = np.unique(np.linspace(0, h - size, n).astype(int))
+        cols = np.unique(np.linspace(0, w - size, n).astype(int))
+        batch = np.stack([x[i:i + size, j:j + size] for i in rows for j in cols])
+    logs = np.asarray(estimator.predict_on_batch(batch), np.float64)
+    return (255 * np.exp(np.median(logs, axis=0))).astype(np.float32)

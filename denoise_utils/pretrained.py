@@ -182,16 +182,45 @@ class _Default(float):
 DEFAULT_SIGMA = _Default(25)
 
 
+def _estimator(name):
+    from .models import level_estimator
+
+    cfg = info(name)
+    est = level_estimator(channels=cfg["channels"], filters=(cfg["estimator"] or {}).get("filters", 32))
+    est.load_weights(path(name, "estimator.weights.h5"))
+    return est
+
+
+_estimator_cached = functools.lru_cache(maxsize=2)(_estimator)
+
+
+def estimate_level(image, model: str = None) -> np.ndarray:
+    """How noisy a camera photo is: its noise level per channel (0-255 scale), by the
+    estimator shipped with ``model`` (default: the camera-noise model ``denoise`` picks),
+    the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
+    from .inference import estimate_level as by_crops
+
+    x = as_float_image(image, noisy=True)
+    name = model if model is not None else choose(3, None, noise="camera")
+    if not os.path.isfile(path(name, "estimator.weights.h5")):
+        raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
+    return by_crops(_estimator_cached(name), x)
+
+
 def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",
-            tile: int = 1536, margin: int = None, ensemble: bool = False, progress=False) -> np.ndarray:
+            tile: int = 1536, margin: int = None, ensemble: bool = False, progress=False,
+            strength: float = 1.0) -> np.ndarray:
     """Denoise a photo with the best shipped model (§4.1).
 
     ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
     shape (H, W) or (H, W, 3); ``sigma`` is the noise level on the 0-255 scale, or
     ``None`` for a blind model; ``model`` picks a shipped model by name. ``noise="camera"``
     is for a camera's own noise (a phone or camera photo, not Gaussian noise added by a
-    program): the model trained on a simulated camera (§5.1), which takes no ``sigma``.
-    A colour photo goes through the gray models, one channel of an opponent colour space
+    program): the model trained on a simulated camera (§5.1), which takes no ``sigma``: it
+    is told the photo's noise level per channel as its estimator measures it
+    (:func:`estimate_level`), so a clean photo is left nearly as it is. ``strength``
+    scales the level a model told it is given (1: as estimated or given; below 1 gentler,
+    above 1 stronger). A colour photo goes through the gray models, one channel of an opponent colour space
     (``OPPONENT``) at a time, unless ``model`` names a colour model: on scikit-image's colour
     photos that beats the colour models (chapter 4.4). Large images are processed in
     ``tile``-sized pieces with ``margin`` pixels of context (``inference.tiled``; default:
@@ -202,6 +231,9 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
     """
     x = as_float_image(image, noisy=True)
     channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3
+    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.integer, np.floating)) \
+            or not 0 <= strength <= 4:
+        raise ValueError(f"strength must be a number from 0 to 4, got {strength!r}")
     if noise != "gaussian":
         from .noise import get
 
@@ -212,10 +244,12 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
             raise ValueError(f"noise={noise!r} needs a colour photo (H, W, 3): its models were "
                              "trained on colour camera pipelines")
         model = model if model is not None else choose(channels, None, noise=noise)
-        sigma = None
-    if sigma is not None:
+        sigma = estimate_level(x, model) if info(model)["takes_level"] else None
+    elif sigma is not None:
         sigma = check_sigma(sigma, allow_zero=False)
     if channels == 3 and (model is None or info(model)["channels"] == 1):
+        if strength != 1:
+            raise ValueError("strength needs a model told the noise level (noise='camera' picks one)")
         return _opponent(x, sigma, model, tile=tile, margin=margin, ensemble=ensemble,
                          progress=progress)
     name = model if model is not None else choose(channels, sigma)
@@ -230,6 +264,11 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
 
     if cfg["takes_level"] and sigma is None:
         raise ValueError(f"model {name!r} is told the noise level: pass sigma (0-255 scale)")
+    if strength != 1:
+        if not cfg["takes_level"]:
+            raise ValueError(f"strength needs a model told the noise level; {name!r} is not "
+                             "(noise='camera' picks one)")
+        sigma = np.minimum(np.asarray(sigma, np.float32) * float(strength), 255.0)
 
     def run(window):
         return apply_model(net, window, multiple=cfg["multiple"], sigma=sigma if cfg["takes_level"] else None)

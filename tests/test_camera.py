@@ -67,3 +67,34 @@ def test_the_bayer_phase_shifts_the_mosaic():
                                                             return_clean=True)[1], atol=1e-3)
     phases = {camera.random_camera(s)["phase"] for s in range(40)}
     assert phases == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_the_wide_camera_reduces_colour_noise_so_channels_correlate_positively():
+    """§5.1 (III): colour noise reduction leaves mostly luminance noise, shared by R, G and B;
+    without it the colour matrix makes the channels' noise anti-correlated."""
+    flat = np.full((96, 96, 3), 0.5, np.float32)
+    base = dict(camera.random_camera(0), shot=4e-3, read=1e-5, jpeg=None,
+                ccm=np.linalg.inv(0.5 * np.eye(3) + 0.5 / 3))        # a strong colour matrix
+
+    def red_green(**extra):
+        noisy, target = camera.add_camera_noise(flat, seed=1, camera=dict(base, **extra), return_clean=True)
+        n = (noisy - target)[8:-8, 8:-8]
+        return np.corrcoef(n[..., 0].ravel(), n[..., 1].ravel())[0, 1]
+
+    assert red_green() < 0 < red_green(chroma=2.0)
+    # sharpening makes the luminance noise stronger; the plain draw never has either step
+    sharp = camera.add_camera_noise(flat, seed=1, camera=dict(base, sharpen=1.0), return_clean=True)
+    plain = camera.add_camera_noise(flat, seed=1, camera=base, return_clean=True)
+    luminance = lambda pair: np.std((pair[0] - pair[1]) @ camera.YCBCR[0])   # noqa: E731
+    assert luminance(sharp) > 1.2 * luminance(plain)
+    assert "chroma" not in camera.random_camera(3) and "chroma" in camera.random_camera(3, wide=True)
+
+
+def test_the_wide_draw_reaches_weaker_noise_and_lower_jpeg_quality():
+    plain = [camera.random_camera(s) for s in range(300)]
+    wide = [camera.random_camera(s, wide=True) for s in range(300)]
+    assert min(c["shot"] for c in wide) < 1e-4 <= min(c["shot"] for c in plain)
+    assert min(c["jpeg"] or 100 for c in wide) < 75 <= min(c["jpeg"] or 100 for c in plain)
+    assert np.mean([c["sharpen"] > 0 for c in wide]) > 0.3
+    pairs = noise.noise_fn("camera", wide=True)(np.stack([_photo(), _photo(1)]), np.random.default_rng(0))
+    assert pairs[0].shape == (2, 48, 48, 3)

@@ -120,3 +120,23 @@ def test_published_real_noise_results_have_no_sigma():
     assert "Nam et al." in published.source("CC", "nam_cc15", None)
     with pytest.raises(KeyError, match="no published result"):
         published.result("CC", "nam_cc15", 25)
+
+
+def test_estimate_level_takes_the_median_over_crops():
+    """§5.1: the estimate is the median of the estimator's answers on crops of the photo, so
+    a minority of textured crops cannot raise it."""
+    from denoise_utils.inference import estimate_level
+
+    class Std:                                   # an "estimator" that answers each crop's std
+        def predict_on_batch(self, batch):
+            self.shapes = batch.shape
+            return np.log(np.maximum(batch.std(axis=(1, 2)), 1e-6))
+
+    rng = np.random.default_rng(0)
+    photo = 0.5 + np.float32([0.02, 0.04, 0.08]) * rng.standard_normal((256, 320, 3)).astype(np.float32)
+    photo[:80] = rng.random((80, 320, 3))                            # a third of it "texture"
+    est = Std()
+    level = estimate_level(est, photo)
+    assert est.shapes == (64, 64, 64, 3)
+    np.testing.assert_allclose(level, [5.1, 10.2, 20.4], rtol=0.1)
+    assert estimate_level(est, photo[:40, :50]).shape == (3,) and est.shapes == (1, 40, 50, 3)

@@ -100,3 +100,24 @@ def test_level_mse_weighs_each_patch_by_its_noise_level():
         pred = clean + 0.1 * lv                                             # an error a tenth of the level
         loss = float(np.asarray(level_mse(np.concatenate([clean, lv], -1), pred)))
         np.testing.assert_allclose(loss, 0.01 * 25 ** 2 * sigma ** 2 / (sigma ** 2 + 1) / 255 ** 2, rtol=1e-4)
+
+
+def test_with_measured_level_tells_each_patch_its_noise_per_channel():
+    """§5.1: camera noise has no level parameter; each patch is told the level it has."""
+    from denoise_utils.training.targets import level_mse, with_measured_level
+
+    def noise(clean, rng):                       # a different level per channel, target = clean
+        return clean + np.float32([0.02, 0.05, 0.1]) * rng.standard_normal(clean.shape).astype(np.float32), clean
+
+    (noisy, level), target = with_measured_level(noise)(np.full((3, 32, 32, 3), 0.5, np.float32),
+                                                        np.random.default_rng(0))
+    assert level.shape == noisy.shape and target.shape == (3, 32, 32, 6)
+    np.testing.assert_allclose(level[:, 0, 0], [[0.02, 0.05, 0.1]] * 3, rtol=0.1)
+    np.testing.assert_allclose(level[:, 0, 0], np.std(noisy - 0.5, axis=(1, 2)), rtol=1e-5)
+    # level_mse weighs by the mean of the channels' levels
+    lv = np.full((1, 4, 4, 3), 0.1, np.float32)
+    lv[..., 0] = 0.0
+    clean = np.zeros((1, 4, 4, 3), np.float32)
+    loss = float(np.asarray(level_mse(np.concatenate([clean, lv], -1), clean + 0.01)))
+    mean = 0.2 / 3
+    np.testing.assert_allclose(loss, 1e-4 * (25 / 255) ** 2 / (mean ** 2 + (1 / 255) ** 2), rtol=1e-4)

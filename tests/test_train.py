@@ -295,6 +295,47 @@ def test_a_model_told_the_level_trains_from_its_blind_twin(tmp_path, data_dir, m
     cfg2 = _config(tmp_path / "told2.json", name="told2", epochs=2, init="twin", sigma=[0, 50], **told)
     rows = _rows(training.train(cfg2, out=str(tmp_path / "runs"), verbose=0))
     assert len(rows) == 2 and all(np.isfinite(float(r["val_psnr"])) for r in rows)
-    camera = _config(tmp_path / "cam.json", name="cam", noise="poisson", sigma=None, **told)
-    with pytest.raises(ValueError, match="Gaussian"):
-        training.train(camera, out=str(tmp_path / "runs"))
+    critic = _config(tmp_path / "critic.json", name="critic", adversarial={"weight": 0.01}, **told)
+    with pytest.raises(ValueError, match="critic"):
+        training.train(critic, out=str(tmp_path / "runs"))
+
+
+def test_a_model_told_the_camera_noise_level_and_its_estimator(tmp_path, monkeypatch):
+    """§5.1: a colour U-Net told each channel's measured level of (widened) camera noise trains
+    and resumes; its level estimator trains, ships beside it, and ``denoise(noise="camera")``
+    tells the model the estimated level, scaled by ``strength``."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "cbsd432").mkdir()
+    for i in range(30):                                     # the 25th is held out for validation
+        iio.imwrite(tmp_path / "cbsd432" / f"{i:03d}.png", rng.integers(0, 256, (40, 40, 3), dtype=np.uint8))
+    monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    cfg = dict(name="camlevel", family="autoencoder", model="unet", multiple=2, noise="camera",
+               noise_params={"wide": True}, train_set="cbsd432", val_set="cbsd432", patch_size=16,
+               model_kwargs=dict(channels=3, filters=[4, 8], blocks=1, noise_map=3),
+               batch_size=4, steps_per_epoch=2, epochs=1, lr=1e-3,
+               estimator=dict(filters=4, patch_size=16, batch_size=4, steps_per_epoch=2, minutes=0.001,
+                              val_limit=1))
+    path = tmp_path / "camlevel.json"
+    path.write_text(json.dumps(cfg))
+    out = training.train(str(path), out=str(tmp_path / "runs"), verbose=0, ship=True)
+    rows = _rows(out)
+    assert len(rows) == 1 and np.isfinite(float(rows[0]["val_psnr"]))
+    path.write_text(json.dumps({**cfg, "epochs": 2}))
+    assert len(_rows(training.train(str(path), out=str(tmp_path / "runs"), verbose=0))) == 2   # resumed
+    shutil.copy(path, tmp_path / "weights" / "camlevel" / "config.json")
+    assert training.main([str(path), "--estimator", "--out", str(tmp_path / "runs"), "--ship", "--quiet"]) is None
+    for f in ("estimator.weights.h5", "estimator_log.csv", "estimator_command.txt"):
+        assert (tmp_path / "weights" / "camlevel" / f).is_file()
+    photo = rng.random((40, 48, 3)).astype(np.float32)
+    level = pretrained.estimate_level(photo, model="camlevel")
+    assert level.shape == (3,) and np.all(level > 0)
+    out1 = pretrained.denoise(photo, noise="camera", model="camlevel")
+    out2 = pretrained.denoise(photo, noise="camera", model="camlevel", strength=3)
+    assert out1.shape == photo.shape and not np.allclose(out1, out2)
+    with pytest.raises(ValueError, match="strength"):
+        pretrained.denoise(photo, noise="camera", model="camlevel", strength=5)
+    from denoise_utils.training.level import train_estimator
+
+    with pytest.raises(ValueError, match="needs no estimator"):
+        train_estimator(training.load_config(_config(tmp_path / "g.json")), str(tmp_path / "runs"))

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import as_float_image
 from .autoencoder import dense_autoencoder, unet
-from .cnn import PixelUnshuffle, dncnn, fast_dncnn  # noqa: F401
+from .cnn import PixelUnshuffle, dncnn, fast_dncnn, level_estimator  # noqa: F401
 from .rnn import ScanLines, recurrent_unet, sweep_denoiser  # noqa: F401
 from .transformer import WindowAttention, uformer  # noqa: F401
 

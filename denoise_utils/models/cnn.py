@@ -1,6 +1,7 @@
 """Convolutional denoisers (§4.1): DnCNN and its half-resolution variant."""
 
 import keras
+import numpy as np
 
 
 def _body(h, depth, filters, out_channels, batch_norm, zero_last=True):
@@ -77,3 +78,23 @@ def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
     noise = PixelUnshuffle(scale, inverse=True, name="noise")(h)
     return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]),
                        name=f"fast_dncnn{depth}")
+
+
+def level_estimator(channels=3, filters=32):
+    """A noise-level estimator (§5.1): a small CNN whose last layer gives a local log-level
+    map (one channel per colour channel, at a quarter of the resolution) and whose output is
+    that map's mean, log(σ/255) per channel, for images of any size. It tells a model that
+    takes the level (``unet(noise_map=channels)``) how noisy a photo is, as CBDNet's
+    estimation subnetwork does."""
+    layers = keras.layers
+    y = keras.Input((None, None, channels), name="noisy")
+    h = y
+    for k in range(3):
+        if k:
+            h = layers.AveragePooling2D(2)(h)
+        h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
+        h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
+    # starts at σ = 5 (0-255 scale) everywhere, a typical camera's level
+    local = layers.Conv2D(channels, 1, name="log_level_map",
+                          bias_initializer=keras.initializers.Constant(float(np.log(5 / 255))))(h)
+    return keras.Model(y, layers.GlobalAveragePooling2D(name="log_level")(local), name="level_estimator")

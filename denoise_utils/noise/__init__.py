@@ -49,13 +49,13 @@ def _gaussian(clean, rng, sigma=25.0, clip=False):
     return add_gaussian_noise(clean, sigma, seed=rng, clip=clip)
 
 
-def _camera(clean, rng):
+def _camera(clean, rng, wide=False):
     """Each image through its own random simulated camera; the target is the same camera's
-    processing without the noise (§5.1)."""
+    processing without the noise (§5.1). ``wide``: the widened draw (``camera.random_camera``)."""
     clean = np.asarray(clean, np.float32)
     if clean.ndim == 3:
-        return add_camera_noise(clean, seed=rng, return_clean=True)
-    pairs = [add_camera_noise(patch, seed=rng, return_clean=True) for patch in clean]
+        return add_camera_noise(clean, seed=rng, return_clean=True, wide=wide)
+    pairs = [add_camera_noise(patch, seed=rng, return_clean=True, wide=wide) for patch in clean]
     return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
 
@@ -74,7 +74,7 @@ NOISES = {
                           "multiplicative noise of coherent imaging (§1)"),
     "correlated": NoiseModel(_one(add_correlated_noise), {"sigma": 25.0, "kernel": None, "clip": False},
                              "Gaussian noise spread over neighbours, as after demosaicking (§5.1)"),
-    "camera": NoiseModel(_camera, {}, "a camera's own noise: shot and read noise in raw space, "
+    "camera": NoiseModel(_camera, {"wide": False}, "a camera's own noise: shot and read noise in raw space, "
                          "demosaicking, colour processing, JPEG (§5.1)", colour_only=True, real_set="nam_cc15"),
 }
 
@@ -116,11 +116,12 @@ def add_noise(image, kind="gaussian", seed=None, **params):
     return noise_fn(kind, **params)(image, as_rng(seed))
 
 
-def as_noise(noise, sigma=25.0):
+def as_noise(noise, sigma=25.0, **params):
     """A function ``(clean, rng)`` from a registry name (given ``sigma`` where the kind takes
-    one) or from such a function itself: what ``PatchDataset`` and ``fit`` take as ``noise``."""
+    one, and ``params``) or from such a function itself: what ``PatchDataset`` and ``fit``
+    take as ``noise``."""
     if callable(noise):
         return noise
     if not isinstance(noise, str):
         raise TypeError(f"noise must be a name in {sorted(NOISES)} or a function (clean, rng), got {noise!r}")
-    return noise_fn(noise, **({"sigma": sigma} if "sigma" in get(noise).params else {}))
+    return noise_fn(noise, **({"sigma": sigma} if "sigma" in get(noise).params else {}), **params)

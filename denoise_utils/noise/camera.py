@@ -20,7 +20,7 @@ from .._checks import as_float_image, as_rng
 #: the simulated camera's steps in order (:func:`add_camera_noise`), for its diagram (§5.1)
 STAGES = ("clean sRGB\nphoto", "sRGB curve\ninverted", "colour\ncorrection\nundone", "white\nbalance\nundone",
           "Bayer\nmosaic (raw)", "shot + read\nnoise", "demosaicking", "white\nbalance", "colour\ncorrection",
-          "sRGB curve", "JPEG (half\nthe cameras)")
+          "sRGB curve", "colour noise\nreduction,\nsharpening\n(wide only)", "JPEG")
 
 
 def srgb_to_linear(x):
@@ -59,7 +59,7 @@ def demosaic(raw):
                      for m, k in zip(masks, (rb, g, rb))], axis=-1)
 
 
-def random_camera(seed=None):
+def random_camera(seed=None, wide=False):
     """Camera parameters drawn as Brooks et al. (2019) draw them (§5.1).
 
     ``shot`` and ``read``: the noise variance of a raw value v is ``shot * v + read``, with
@@ -69,16 +69,53 @@ def random_camera(seed=None):
     channels and so correlating their noise); ``jpeg``: a JPEG quality, or None for a PNG
     (half the time); ``phase``: where the Bayer pattern starts, (row, column) in {0, 1}
     (RGGB, GRBG, GBRG or BGGR as seen from the photo's corner: a crop can start anywhere).
+
+    ``wide=True`` widens the draw where it is narrow (§5.1 (III)): ISO down to a tenth of
+    the lowest (shot from 1e-5), stronger colour matrices, JPEG at any quality from 60 to
+    98 (70 % of the cameras), and two steps every camera's processing has and Brooks et al.
+    leave out: ``chroma``, the colour noise reduction (the spread, in pixels, of a blur of
+    the two chroma channels, 0.5-2.5; 80 % of the cameras), which leaves mostly luminance
+    noise, positively correlated between the channels; and ``sharpen``, an unsharp mask's
+    amount (0.2-1.2; half the cameras). The plain draw is unchanged.
     """
     rng = as_rng(seed)
-    log_shot = rng.uniform(np.log(1e-4), np.log(1.2e-2))
+    log_shot = rng.uniform(np.log(1e-5 if wide else 1e-4), np.log(1.2e-2))
     log_read = 2.18 * log_shot + 1.20 + rng.normal(0, 0.26)
-    mix = rng.uniform(0.1, 0.4)
+    mix = rng.uniform(0.1, 0.6 if wide else 0.4)
     cam = (1 - mix) * np.eye(3) + mix * rng.dirichlet(np.ones(3), size=3)   # sRGB -> camera
-    return dict(shot=float(np.exp(log_shot)), read=float(np.exp(log_read)),
-                gains=(float(rng.uniform(1.9, 2.4)), float(rng.uniform(1.5, 1.9))),
-                ccm=np.linalg.inv(cam), jpeg=int(rng.integers(75, 96)) if rng.random() < 0.5 else None,
-                phase=tuple(int(v) for v in rng.integers(0, 2, size=2)))
+    if wide:
+        jpeg = int(rng.integers(60, 99)) if rng.random() < 0.7 else None
+    else:
+        jpeg = int(rng.integers(75, 96)) if rng.random() < 0.5 else None
+    camera = dict(shot=float(np.exp(log_shot)), read=float(np.exp(log_read)),
+                  gains=(float(rng.uniform(1.9, 2.4)), float(rng.uniform(1.5, 1.9))),
+                  ccm=np.linalg.inv(cam), jpeg=jpeg,
+                  phase=tuple(int(v) for v in rng.integers(0, 2, size=2)))
+    if wide:
+        camera["chroma"] = float(rng.uniform(0.5, 2.5)) if rng.random() < 0.8 else 0.0
+        camera["sharpen"] = float(rng.uniform(0.2, 1.2)) if rng.random() < 0.5 else 0.0
+    return camera
+
+
+#: sRGB -> (Y, Cb, Cr) as JPEG defines it, without the offsets
+YCBCR = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+
+
+def finish(rgb, chroma=0.0, sharpen=0.0):
+    """A camera's last steps on its sRGB image (§5.1): colour noise reduction (the chroma
+    channels blurred with spread ``chroma`` pixels) and sharpening (an unsharp mask of
+    amount ``sharpen`` on the luminance). Zero for both: ``rgb`` unchanged."""
+    if not chroma and not sharpen:
+        return rgb
+    from scipy.ndimage import gaussian_filter
+
+    ycc = rgb @ YCBCR.T
+    if chroma:
+        for c in (1, 2):
+            ycc[..., c] = gaussian_filter(ycc[..., c], chroma, mode="mirror")
+    if sharpen:
+        ycc[..., 0] += sharpen * (ycc[..., 0] - gaussian_filter(ycc[..., 0], 1.0, mode="mirror"))
+    return np.clip(ycc @ np.linalg.inv(YCBCR).T, 0.0, 1.0)
 
 
 def _jpeg(rgb, quality):
@@ -90,15 +127,16 @@ def _jpeg(rgb, quality):
     return np.asarray(Image.open(buffer), np.float32) / 255.0
 
 
-def add_camera_noise(image, seed=None, camera=None, return_clean=False):
+def add_camera_noise(image, seed=None, camera=None, return_clean=False, wide=False):
     """Camera noise on a clean sRGB photo (H, W, 3) in [0, 1], simulated in raw space (§5.1).
 
     The photo is unprocessed (sRGB curve inverted, colour correction and white balance
     undone, Bayer mosaic), Poisson-Gaussian noise of variance ``shot * v + read`` is added
     to each raw value v, and the raw image is processed again (bilinear demosaicking,
-    white balance, colour correction, sRGB curve, 8-bit JPEG when ``camera["jpeg"]``).
+    white balance, colour correction, sRGB curve, colour noise reduction and sharpening
+    where ``camera`` has them, 8-bit JPEG when ``camera["jpeg"]``).
     ``camera``: parameters as :func:`random_camera` returns them (drawn from ``seed`` when
-    None). With ``return_clean`` also returns the same processing without the noise (and
+    None, widened with ``wide``). With ``return_clean`` also returns the same processing without the noise (and
     without JPEG): the clean target that differs from the noisy image by the noise only.
     Returns float32 in [0, 1]; sides are used as they are (odd sides are fine).
     """
@@ -106,7 +144,7 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
     if x.ndim != 3 or x.shape[-1] != 3:
         raise ValueError(f"camera noise needs a colour image (H, W, 3); got shape {x.shape}")
     rng = as_rng(seed)
-    cam = random_camera(rng) if camera is None else camera
+    cam = random_camera(rng, wide=wide) if camera is None else camera
     dy, dx = cam.get("phase", (0, 0))
     x = np.pad(x, ((dy, 0), (dx, 0), (0, 0)), mode="reflect")   # the mosaic's phase
     gains = np.array([cam["gains"][0], 1.0, cam["gains"][1]])
@@ -115,7 +153,7 @@ def add_camera_noise(image, seed=None, camera=None, return_clean=False):
 
     def develop(r):
         rgb = np.clip(demosaic(r) * gains, 0.0, 1.0) @ np.asarray(cam["ccm"]).T
-        return linear_to_srgb(rgb)
+        return finish(linear_to_srgb(rgb), cam.get("chroma", 0.0), cam.get("sharpen", 0.0))
 
     noisy_raw = raw + np.sqrt(np.maximum(cam["shot"] * raw + cam["read"], 0.0)) * rng.standard_normal(raw.shape)
     noisy = develop(noisy_raw)

@@ -3,7 +3,9 @@
 Config keys: ``model`` and ``model_kwargs`` (a builder in ``models.BUILDERS``),
 ``train_set`` (a data set's name, or a list of names pooled together), ``noise``
 (``"gaussian"``, the default, at ``sigma``; or ``"camera"``: a simulated camera, §5.1,
-for training and validation alike), ``val_set``
+for training and validation alike), ``noise_params`` (the noise's
+parameters, e.g. ``{"wide": true}`` for the widened camera; a model told the level of camera
+noise gets each patch's measured level, ``targets.with_measured_level``), ``val_set``
 (default: Train400's held-out images), ``val_limit``, ``holdout`` (default true: training
 sets lose their held-out images, ``data.HOLDOUT_EVERY``, and a training set named as
 ``val_set`` gives only those; models trained before this split say ``false`` and
@@ -16,7 +18,10 @@ and either ``lr_milestones`` (epochs at which the rate falls tenfold) or ``minut
 whose weights start the run: fine-tuning), and ``adversarial`` (train against a PatchGAN
 critic, §4.3: ``weight`` of the adversarial loss, ``loss`` ``"ns"``/``"ragan"``, ``pixel``
 ``"mse"``/``"l1"``, ``d_lr``, ``discriminator`` keyword arguments; the critic and both
-optimizers are checkpointed too). Read by ``pretrained`` and ``leaderboard`` only:
+optimizers are checkpointed too), ``estimator`` (for a model told the level of camera
+noise: its noise-level estimator's ``filters``, ``patch_size``, ``batch_size``,
+``steps_per_epoch``, ``lr``, ``minutes`` and ``quantile``; trained by ``--estimator``,
+:mod:`.level`). Read by ``pretrained`` and ``leaderboard`` only:
 ``device`` (``"gpu"`` where the model was trained on one; else a 2-core CPU), ``margin``
 (the context ``denoise`` gives each tile) and ``rank`` (the higher wins where several
 shipped models fit an image).
@@ -34,7 +39,8 @@ from .targets import TARGETS
 DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=None, holdout=True,
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1, init=None, target="clean",
-                teacher=None, noise="gaussian", sigma=None, adversarial=None, margin=48, rank=0)
+                teacher=None, noise="gaussian", noise_params={}, sigma=None, adversarial=None, margin=48, rank=0,
+                estimator=None)
 
 
 def read_config(path):

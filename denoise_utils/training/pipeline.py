@@ -42,6 +42,7 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
     import keras
 
     from ..metrics import evaluate
+    from .targets import measured_level
 
     class Progress(keras.callbacks.Callback):
         """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
@@ -53,9 +54,19 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
         def on_epoch_end(self, epoch, logs=None):
             state["seconds"] += time.perf_counter() - self.start
             state["epoch"] = epoch + 1
-            level = val_sigma if takes_level(self.model) else None
-            ev = evaluate(lambda y: apply_model(self.model, y, multiple=cfg["multiple"], sigma=level),
-                          val, val_sigma, seed=0, noise=val_noise)
+            levels, noise = {}, val_noise
+            if takes_level(self.model) and val_noise is not None:    # told the level it measures
+
+                def noise(clean, rng):
+                    noisy, target = val_noise(clean, rng)
+                    levels[id(noisy)] = 255 * measured_level(noisy[None], target[None])[0, 0, 0]
+                    return noisy, target
+
+            def run(y):
+                level = levels.get(id(y), val_sigma) if takes_level(self.model) else None
+                return apply_model(self.model, y, multiple=cfg["multiple"], sigma=level)
+
+            ev = evaluate(run, val, val_sigma, seed=0, noise=noise)
             logs["val_psnr"] = ev.psnr
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(
                 self.model.optimizer.learning_rate))
@@ -109,7 +120,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     from ..config import set_seed
     from ..data import SPLIT_SETS, PatchDataset, load_dataset
     from ..noise import as_noise
-    from .targets import _register, level_mse, target_noise, with_level_map
+    from .targets import _register, level_mse, target_noise, with_level_map, with_measured_level
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
@@ -128,10 +139,14 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])  # before a resume: it registers the loss
     told = bool(cfg["model_kwargs"].get("noise_map"))
     if told:
-        if cfg["noise"] != "gaussian" or target_fn or cfg["adversarial"]:
-            raise ValueError("a model told the noise level trains on Gaussian noise with clean targets")
+        if target_fn or cfg["adversarial"]:
+            raise ValueError("a model told the noise level trains with clean targets, without a critic")
         _register()
-        target_fn, loss = functools.partial(with_level_map, sigma=cfg["sigma"]), level_mse
+        loss = level_mse
+        if cfg["noise"] == "gaussian":
+            target_fn = functools.partial(with_level_map, sigma=cfg["sigma"])
+        else:
+            target_fn = with_measured_level(as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"]))
     if cfg["adversarial"]:
         from .adversarial import fit_adversarial, make_trainer
 
@@ -150,9 +165,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=loss)
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
-    noise = target_fn or as_noise(cfg["noise"], sigma)
+    noise = target_fn or as_noise(cfg["noise"], sigma, **cfg["noise_params"])
     # validation: Gaussian noise at val_sigma, else the training noise itself
-    val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma)
+    val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma, **cfg["noise_params"])
     gray = model.inputs[0].shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
     split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
@@ -190,10 +205,21 @@ def main(argv=None):
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
     parser.add_argument("--ship", action="store_true",
                         help="copy the weights, log and command next to the shipped config")
+    parser.add_argument("--estimator", action="store_true",
+                        help="train the noise-level estimator of a model told the level of camera noise")
     args = parser.parse_args(argv)
+    command = "python -m denoise_utils.training " + " ".join(argv or sys.argv[1:])
     try:
+        if args.estimator:
+            from .level import train_estimator
+
+            if args.data_dir:
+                os.environ["DENOISE_DATA_DIR"] = args.data_dir
+            train_estimator(load_config(args.config), args.out, verbose=2 if args.quiet else 1,
+                            ship=args.ship, command=command)
+            return
         train(args.config, out=args.out, data_dir=args.data_dir, verbose=2 if args.quiet else 1,
-              ship=args.ship, command="python -m denoise_utils.training " + " ".join(argv or sys.argv[1:]))
+              ship=args.ship, command=command)
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         parser.exit(2, f"error: {err}\n")
 

@@ -88,19 +88,41 @@ def with_level_map(clean, rng, sigma=(0, 55)):
     return (noisy, level), np.concatenate([clean, level], axis=-1)
 
 
+def measured_level(noisy, target):
+    """Each patch's noise level per channel: the standard deviation of ``noisy - target``
+    over the patch, as σ/255 (§5.1), shape (batch, 1, 1, channels)."""
+    return np.std(np.asarray(noisy, np.float32) - target, axis=(1, 2), keepdims=True).astype(np.float32)
+
+
+def with_measured_level(noise):
+    """((noisy, level map), target) for a model told the level of a noise that has no level
+    parameter, a camera's (§5.1): ``noise(clean, rng)`` gives (noisy, target) or noisy, and
+    the map is each patch's :func:`measured_level`, one channel per colour channel. The
+    target stacks the clean target and the map, for :func:`level_mse`."""
+
+    def pairs(clean, rng):
+        out = noise(clean, rng)
+        noisy, target = out if isinstance(out, tuple) else (out, np.asarray(clean, np.float32))
+        level = np.broadcast_to(measured_level(noisy, target), noisy.shape).astype(np.float32)
+        return (noisy, level), np.concatenate([target, level], axis=-1)
+
+    return pairs
+
+
 #: :func:`level_mse` weighs a patch of level σ by (25² / (σ² + 1)) (0-255 scale)
 LEVEL_REFERENCE, LEVEL_FLOOR = 25 / 255, 1 / 255
 
 
 def level_mse(y_true, y_pred):
     """The MSE of each patch divided by its noise variance (§5.5), for :func:`with_level_map`'s
-    targets: every level's relative error counts alike. A plain MSE is ruled by the noisiest
+    targets (or :func:`with_measured_level`'s, whose level is the mean over the map's
+    channels): every level's relative error counts alike. A plain MSE is ruled by the noisiest
     patches and leaves the low levels, where plug-and-play and diffusion end, undertrained
     (the weighting of diffusion models' noise-prediction loss)."""
     from keras import ops
 
     c = ops.shape(y_pred)[-1]
-    target, level = y_true[..., :c], y_true[..., c:c + 1]
+    target, level = y_true[..., :c], ops.mean(y_true[..., c:], axis=-1, keepdims=True)
     weight = LEVEL_REFERENCE ** 2 / (ops.square(level) + LEVEL_FLOOR ** 2)
     return ops.mean(weight * ops.square(y_pred - target))
 

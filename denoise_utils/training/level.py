@@ -1,0 +1,137 @@
+"""Training a noise-level estimator (§5.1): how noisy is a camera photo?
+
+A model told the level of camera noise (``unet(noise_map=3)``, trained with
+``targets.with_measured_level``) needs that level for a photo of unknown origin. Classical
+estimators (the wavelet median of ``skimage.restoration.estimate_sigma``) assume white
+noise; a camera's noise is spread over neighbours and channels by demosaicking and colour
+processing, and they miss it by a factor of two or more. This trains
+``models.level_estimator`` on the same simulated camera, against each patch's measured
+level, with a quantile loss that makes it err low: a level told too low leaves some noise,
+one told too high smooths away detail, and the second is what a photographer does not forgive.
+
+    python -m denoise_utils.training NAME --estimator [--data-dir DIR] [--ship]
+
+writes ``<out>/<NAME>/estimator/`` (weights every epoch, ``log.csv``), and with ``--ship``
+copies ``estimator.weights.h5``, ``estimator_log.csv`` and ``estimator_command.txt`` next
+to the model's config, where ``pretrained.estimate_level`` finds them.
+"""
+
+import json
+import os
+import time
+
+import numpy as np
+
+#: the estimator's settings where the model's config leaves them out
+ESTIMATOR_DEFAULTS = dict(filters=32, patch_size=64, batch_size=32, steps_per_epoch=100, lr=1e-3,
+                          minutes=12, quantile=0.35, val_limit=6)
+#: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
+LEVEL_FLOOR = 0.25
+
+
+def quantile_loss(q):
+    """The pinball loss of the ``q`` quantile on log levels: overestimates cost (1 - q) per
+    unit, underestimates q, so ``q < 0.5`` errs low (§5.1)."""
+    from keras import ops
+
+    def loss(y_true, y_pred):
+        d = y_pred - y_true
+        return ops.mean(ops.maximum((1 - q) * d, -q * d))
+
+    return loss
+
+
+def log_level_pairs(noise):
+    """(noisy, log(σ/255) per channel) from ``noise(clean, rng) -> (noisy, target)``: the
+    estimator's training pairs (§5.1)."""
+    from .targets import measured_level
+
+    def pairs(clean, rng):
+        noisy, target = noise(clean, rng)
+        level = np.maximum(measured_level(noisy, target)[:, 0, 0], LEVEL_FLOOR / 255)
+        return noisy, np.log(level).astype(np.float32)
+
+    return pairs
+
+
+def validate(estimator, images, noise, seed=0):
+    """Each held-out image through ``noise`` (seeded), its level measured and estimated:
+    (measured, estimated) σ arrays, (images, channels), 0-255 scale."""
+    from ..inference import estimate_level
+
+    measured, estimated = [], []
+    for i, clean in enumerate(images):
+        noisy, target = noise(clean, np.random.default_rng((seed, i)))
+        measured.append(255 * np.std(noisy - target, axis=(0, 1)))
+        estimated.append(estimate_level(estimator, noisy))
+    return np.array(measured), np.array(estimated)
+
+
+def train_estimator(cfg, out, verbose=1, ship=False, command=None):
+    """Train the level estimator of the model config ``cfg`` (already read) into
+    ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped."""
+    import keras
+
+    from .. import pretrained
+    from ..config import set_seed
+    from ..data import PatchDataset, load_dataset
+    from ..models import level_estimator
+    from ..noise import as_noise
+
+    if not cfg["model_kwargs"].get("noise_map") or cfg["noise"] == "gaussian":
+        raise ValueError(f"{cfg['name']!r} is not a model told the level of camera noise: it needs no estimator")
+    est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
+    out = os.path.join(out, cfg["name"], "estimator")
+    os.makedirs(out, exist_ok=True)
+    set_seed(cfg["seed"])
+    noise = as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"])
+    channels = cfg["model_kwargs"].get("channels", 1)
+    images = list(load_dataset(cfg["train_set"], as_gray=channels == 1, fallback=False, split="train").values())
+    val = list(load_dataset(cfg["val_set"], as_gray=channels == 1, fallback=False, limit=est["val_limit"],
+                            split="val").values())
+    state_path, ckpt = os.path.join(out, "state.json"), os.path.join(out, "estimator.keras")
+    state = {"epoch": 0, "seconds": 0.0}
+    if os.path.isfile(state_path) and os.path.isfile(ckpt):
+        with open(state_path) as fh:
+            state = json.load(fh)
+        model = keras.models.load_model(ckpt, compile=False)
+    else:
+        model = level_estimator(channels=channels, filters=est["filters"])
+    model.compile(optimizer=keras.optimizers.Adam(est["lr"]), loss=quantile_loss(est["quantile"]))
+    data = PatchDataset(images, patch_size=est["patch_size"], batch_size=est["batch_size"],
+                        steps=est["steps_per_epoch"], seed=cfg["seed"], noise=log_level_pairs(noise))
+    data.epoch = state["epoch"]
+    log = os.path.join(out, "log.csv")
+    if not os.path.isfile(log):
+        with open(log, "w") as fh:
+            fh.write("epoch,loss,val_median_ratio,val_over_25pct,learning_rate,seconds\n")
+    budget = 60 * est["minutes"]
+    while state["seconds"] < budget:
+        start = time.perf_counter()
+        rate = est["lr"] * 0.5 * (1 + np.cos(np.pi * min(state["seconds"] / budget, 1.0)))
+        model.optimizer.learning_rate = rate
+        hist = model.fit(data, epochs=state["epoch"] + 1, initial_epoch=state["epoch"], verbose=verbose)
+        state["seconds"] += time.perf_counter() - start
+        state["epoch"] += 1
+        measured, estimated = validate(model, val, noise)
+        ratio = estimated / measured
+        with open(log, "a") as fh:
+            fh.write(f"{state['epoch'] - 1},{hist.history['loss'][-1]:.5f},{np.median(ratio):.4f},"
+                     f"{np.mean(ratio > 1.25):.4f},{rate:.6g},{state['seconds']:.1f}\n")
+        model.save(ckpt)
+        with open(state_path, "w") as fh:
+            json.dump(state, fh)
+        print(f"estimator epoch {state['epoch']}: median estimated/measured {np.median(ratio):.3f}, "
+              f"over by > 25 %: {np.mean(ratio > 1.25):.2f}", flush=True)
+    if ship:
+        shipped = level_estimator(channels=channels, filters=est["filters"])
+        shipped.set_weights(model.get_weights())
+        shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
+        pretrained.to_float16(os.path.join(out, "estimator.weights.h5"),
+                              pretrained.path(cfg["name"], "estimator.weights.h5"))
+        import shutil
+
+        shutil.copy(log, pretrained.path(cfg["name"], "estimator_log.csv"))
+        with open(pretrained.path(cfg["name"], "estimator_command.txt"), "w") as fh:
+            fh.write((command or f"python -m denoise_utils.training {cfg['name']} --estimator") + "\n")
+    return out
