@@ -7,14 +7,14 @@ additive white Gaussian noise of level σ (0-255 scale), or on real camera noise
 
 #: (method, data set, sigma) -> (PSNR dB, source)
 RESULTS = {
-    ("BM3D", "set12", 15): (32.37, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("BM3D", "set12", 25): (29.97, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("BM3D", "set12", 50): (26.72, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("DnCNN-S", "set12", 15): (32.86, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("DnCNN-S", "set12", 25): (30.44, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("DnCNN-S", "set12", 50): (27.18, "Zhang et al. (2017), DnCNN paper, Table II"),
-    ("BM3D", "bsd68", 25): (28.57, "Zhang et al. (2017), DnCNN paper, Table I"),
-    ("DnCNN-S", "bsd68", 25): (29.23, "Zhang et al. (2017), DnCNN paper, Table I"),
+    ("BM3D", "set12", 15): (32.37, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("BM3D", "set12", 25): (29.97, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("BM3D", "set12", 50): (26.72, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("DnCNN-S", "set12", 15): (32.86, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("DnCNN-S", "set12", 25): (30.44, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("DnCNN-S", "set12", 50): (27.18, "Zhang et al. (2017), DnCNN paper, Table III"),
+    ("BM3D", "bsd68", 25): (28.57, "Zhang et al. (2017), DnCNN paper, Table II"),
+    ("DnCNN-S", "bsd68", 25): (29.23, "Zhang et al. (2017), DnCNN paper, Table II"),
     ("NLRN", "bsd68", 25): (29.41, "Liu et al. (2018), NLRN paper, Table 2"),
     ("N3Net", "set12", 25): (30.55, "Plötz & Roth (2018), N3Net paper, Set12 results"),
     ("NLRN", "set12", 25): (30.80, "Liu et al. (2018), NLRN paper, Set12 results"),
@@ -22,6 +22,11 @@ RESULTS = {
     ("CC", "nam_cc15", None): (36.88, "Nam et al. (2016), the CC method's own outputs for the 15 crops, "
                                       "published with them (csjunxu/MCWNNM-ICCV2017, "
                                       "Real_ccnoise_denoised_part), scored against the references"),
+    ("CBDNet", "nam_cc15", None): (36.44, "Guo et al. (2019), CBDNet paper, results on Nam et al.'s 15 "
+                                          "crops (CC), trained on a simulated camera and real pairs"),
+    ("DnCNN+", "nam_cc15", None): (35.40, "Guo et al. (2019), CBDNet paper, the same table"),
+    ("MCWNNM", "nam_cc15", None): (37.71, "Xu et al. (2017), MCWNNM paper, real-noise results on the 15 crops"),
+    ("TWSC", "nam_cc15", None): (37.81, "Xu et al. (2018), TWSC paper, results on the 15 crops"),
 }
 
 

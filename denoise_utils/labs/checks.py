@@ -217,7 +217,9 @@ def _bptt(fn):
     rng = np.random.default_rng(1)
     q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
     for scale in (0.8, 1.2):
-        u = scale * q @ np.diag([1.0, 0.9, 0.7, 0.5, 0.3]) @ q.T
+        # not symmetric: ||U||^T and |largest eigenvalue|^T are not the answer
+        t = np.diag([1.0, 0.9, 0.7, 0.5, 0.3]) + np.triu(np.full((5, 5), 0.3), 1)
+        u = scale * q @ t @ q.T
         for steps in (1, 10, 30):
             _close(fn(u, steps), np.linalg.norm(np.linalg.matrix_power(u, steps), 2),
                    f"gradient_norm(U, {steps}) at scale {scale}", rtol=1e-6)
@@ -494,13 +496,16 @@ def _sp(fn):
 
 @exercise("5.1.6", "a switching median",
           "Only pixels that are exactly 0 or 1 are replaced, by the median of their 3×3 "
-          "neighbourhood (scipy.ndimage.median_filter(noisy, size=3, mode='reflect')).")
+          "neighbourhood (scipy.ndimage.median_filter(noisy, size=3)); any border mode.")
 def _switch(fn):
     rng = np.random.default_rng(0)
     noisy = rng.random((20, 24))
     noisy[rng.random(noisy.shape) < 0.1] = 0.0
     noisy[rng.random(noisy.shape) < 0.1] = 1.0
-    _close(fn(noisy), _median_switch(noisy), "switching_median(noisy)")
+    found = np.asarray(fn(noisy))
+    assert found.shape == noisy.shape, f"switching_median(noisy): expected shape {noisy.shape}, found {found.shape}"
+    # any border handling is accepted: the interior only
+    _close(found[1:-1, 1:-1], _median_switch(noisy)[1:-1, 1:-1], "switching_median(noisy) inside the border")
 
 
 @exercise("5.1.7", "correlated noise of a given level",
@@ -536,7 +541,8 @@ def _burst(fn):
     shots = clean + 0.05 * rng.standard_normal((16, 16, 20))
     mean, level = fn(shots)
     _close(mean, shots.mean(0), "burst_reference(shots)[0]")
-    _close(level, shots.std(0, ddof=1).mean(), "burst_reference(shots)[1]")
+    _close(level, shots.std(0, ddof=1).mean(), "burst_reference(shots)[1], in the shots' own units",
+           rtol=0.05)
 
 
 @exercise("5.1.10", "noise that depends on the colour channel",
@@ -718,6 +724,8 @@ def _route(fn):
     cases = [((True, None), {"noise": "camera"}), ((False, 15), {"sigma": 15}), ((False, None), {"sigma": None})]
     for args, want in cases:
         found = fn(*args)
+        if isinstance(found, dict) and found.get("noise") == "gaussian":   # the default, said aloud
+            found = {k: v for k, v in found.items() if k != "noise"}
         assert found == want, f"route(camera={args[0]}, sigma={args[1]}): expected {want}, found {found}"
 
 
