@@ -29,7 +29,7 @@ _NAMES = {
     "metrics": ("evaluate", "per_image_table", "psnr", "results_table", "ssim"),
     "noise": ("add_gaussian_noise", "add_noise"),
     "plug_and_play": ("deblur",),
-    "pretrained": ("denoise",),
+    "pretrained": ("denoise", "estimate_level"),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_MODULES + tuple(_WHERE))

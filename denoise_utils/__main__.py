@@ -64,6 +64,9 @@ def _parser():
                      help="the kind of noise: 'camera' for a camera's own noise (a colour photo; "
                           "no --sigma), the model trained on a simulated camera (default: gaussian)")
     run.add_argument("--model", help="a shipped model by name (see: models)")
+    run.add_argument("--strength", type=float, default=1.0,
+                     help="scale the noise level a model told it is given (--noise camera: the "
+                          "estimated level): below 1 gentler, above 1 stronger (0-4; default: 1)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     run.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
     sub.add_parser("models", help="list the shipped models")
@@ -161,6 +164,8 @@ def _denoise(args):
     jobs = _jobs(args)
     if not 1 <= args.quality <= 100:
         raise ValueError(f"--quality must be from 1 to 100, got {args.quality}")
+    if not 0 <= args.strength <= 4:
+        raise ValueError(f"--strength must be from 0 to 4, got {args.strength:g}")
     if args.model is not None:
         pretrained.info(args.model)
     given = vars(args).get("sigma", pretrained.DEFAULT_SIGMA)
@@ -179,7 +184,8 @@ def _denoise(args):
             check_output(target, overwrite=args.overwrite, inputs=[source])
             image, meta = load_image(source), read_metadata(source)
             result = pretrained.denoise(image, sigma=given, model=args.model, ensemble=args.ensemble,
-                                        noise=args.noise, progress=sys.stderr.isatty())
+                                        noise=args.noise, progress=sys.stderr.isatty(),
+                                        strength=args.strength)
             save_image(target, result, overwrite=args.overwrite, inputs=[source], metadata=meta,
                        quality=args.quality)
         except (OSError, ValueError, TypeError, MemoryError) as err:

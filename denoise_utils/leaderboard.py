@@ -10,6 +10,7 @@ NAM-CC15 for a camera's noise; σ column: ``real``), beside the colour route wit
 models and the noisy input.
 """
 
+import pathlib
 import statistics
 import time
 
@@ -139,3 +140,20 @@ def parse(table):
     head = [c.strip() for c in lines[0].strip("|").split("|")]
     return [dict(zip(head, (c.strip() for c in line.strip("|").split("|"))))
             for line in lines[2:]]
+
+
+#: the README's generated table sits between these two lines
+README_MARKS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
+
+
+def readme_rows(readme=None):
+    """The README's table of full figures (every image of every set; §4.5) as :func:`parse`
+    rows, or [] where there is no README (an installed package, not a checkout of the book)."""
+    path = pathlib.Path(readme) if readme else pathlib.Path(__file__).resolve().parents[1] / "README.md"
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    start, end = README_MARKS
+    if start not in text or end not in text:
+        raise ValueError(f"{path} has no generated leaderboard block")
+    return parse(text.split(start)[1].split(end)[0])

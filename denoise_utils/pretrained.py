@@ -184,14 +184,26 @@ DEFAULT_SIGMA = _Default(25)
 
 def _estimator(name):
     from .models import level_estimator
+    from .training.level import ESTIMATOR_DEFAULTS
 
+    name = info(name)["level_from"] or name
     cfg = info(name)
-    est = level_estimator(channels=cfg["channels"], filters=(cfg["estimator"] or {}).get("filters", 32))
+    est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
+    est = level_estimator(channels=cfg["channels"], filters=est["filters"], scales=est["scales"])
     est.load_weights(path(name, "estimator.weights.h5"))
     return est
 
 
 _estimator_cached = functools.lru_cache(maxsize=2)(_estimator)
+
+
+def level_estimator(name):
+    """The noise-level estimator shipped with the model ``name`` (or with the model its config's
+    ``level_from`` names), a Keras model (§5.1); cached."""
+    owner = info(name)["level_from"] or name
+    if not os.path.isfile(path(owner, "estimator.weights.h5")):
+        raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
+    return _estimator_cached(name)
 
 
 def estimate_level(image, model: str = None) -> np.ndarray:
@@ -202,9 +214,7 @@ def estimate_level(image, model: str = None) -> np.ndarray:
 
     x = as_float_image(image, noisy=True)
     name = model if model is not None else choose(3, None, noise="camera")
-    if not os.path.isfile(path(name, "estimator.weights.h5")):
-        raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
-    return by_crops(_estimator_cached(name), x)
+    return by_crops(level_estimator(name), x)
 
 
 def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",

@@ -10,13 +10,12 @@ from denoise_utils import __main__ as cli
 from denoise_utils import leaderboard, pretrained
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-START, END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
 
 
 def _readme_rows():
-    text = (ROOT / "README.md").read_text()
-    assert START in text and END in text, "the README has no generated leaderboard block"
-    return leaderboard.parse(text.split(START)[1].split(END)[0])
+    rows = leaderboard.readme_rows(ROOT / "README.md")
+    assert rows, "the README has no generated leaderboard table"
+    return rows
 
 
 def test_measure_covers_every_model_and_formats(shipped):
@@ -68,3 +67,11 @@ def test_the_readme_table_is_what_the_weights_score():
         assert key in readme, f"README lacks {key}"
         assert readme[key]["PSNR (dB)"] == f"{row['psnr']:.2f}", key
         assert readme[key]["SSIM"] == f"{row['ssim']:.4f}", key
+
+
+def test_readme_rows_reads_the_generated_block_or_nothing(tmp_path):
+    assert leaderboard.readme_rows(tmp_path / "missing.md") == []
+    (tmp_path / "R.md").write_text("no table")
+    with pytest.raises(ValueError, match="leaderboard block"):
+        leaderboard.readme_rows(tmp_path / "R.md")
+    assert leaderboard.readme_rows() == _readme_rows()

@@ -75,6 +75,12 @@ def test_cli_noise_real(shipped, ship_model, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "takes no --sigma" in err[0]
     assert not (tmp_path / "o2.png").exists()
+    for strength, reason in (("5", "--strength must be from 0 to 4"), ("0.5", "strength needs a model told")):
+        code = cli.main(["denoise", str(tmp_path / "in.png"), str(tmp_path / "o3.png"), "--noise", "camera",
+                         "--strength", strength])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and reason in err[0], err
+    assert not (tmp_path / "o3.png").exists()
     assert cli.main(["models"]) == 0
     assert "camera noise" in [line for line in capsys.readouterr().out.splitlines()
                             if line.startswith("colour_real")][0]

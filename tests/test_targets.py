@@ -121,3 +121,20 @@ def test_with_measured_level_tells_each_patch_its_noise_per_channel():
     loss = float(np.asarray(level_mse(np.concatenate([clean, lv], -1), clean + 0.01)))
     mean = 0.2 / 3
     np.testing.assert_allclose(loss, 1e-4 * (25 / 255) ** 2 / (mean ** 2 + (1 / 255) ** 2), rtol=1e-4)
+
+
+def test_with_estimated_level_tells_the_estimate_and_weighs_by_the_measured_level():
+    from denoise_utils.training.targets import with_estimated_level
+
+    class Halves:                                # an "estimator" that answers half of each patch's std
+        def predict_on_batch(self, noisy):
+            return np.log(0.5 * np.std(noisy - 0.5, axis=(1, 2)))
+
+    def noise(clean, rng):
+        return clean + 0.04 * rng.standard_normal(clean.shape).astype(np.float32), clean
+
+    (noisy, told), target = with_estimated_level(noise, Halves())(np.full((2, 32, 32, 3), 0.5, np.float32),
+                                                                 np.random.default_rng(0))
+    assert told.shape == noisy.shape and target.shape == (2, 32, 32, 6)
+    np.testing.assert_allclose(told[:, 0, 0], 0.02, rtol=0.1)            # the estimate, as input
+    np.testing.assert_allclose(target[:, 0, 0, 3:], 0.04, rtol=0.1)      # the measured level, for the loss

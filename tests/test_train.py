@@ -335,6 +335,15 @@ def test_a_model_told_the_camera_noise_level_and_its_estimator(tmp_path, monkeyp
     assert out1.shape == photo.shape and not np.allclose(out1, out2)
     with pytest.raises(ValueError, match="strength"):
         pretrained.denoise(photo, noise="camera", model="camlevel", strength=5)
+    # a model told what that estimator finds, from the first: trains, and denoise uses the estimator
+    est_cfg = {**cfg, "name": "camest", "init": "camlevel", "level_from": "camlevel", "estimator": None}
+    est_path = tmp_path / "camest.json"
+    est_path.write_text(json.dumps(est_cfg))
+    rows = _rows(training.train(str(est_path), out=str(tmp_path / "runs"), verbose=0, ship=True))
+    assert len(rows) == 1 and np.isfinite(float(rows[0]["val_psnr"]))
+    shutil.copy(est_path, tmp_path / "weights" / "camest" / "config.json")
+    np.testing.assert_allclose(pretrained.estimate_level(photo, model="camest"), level)
+    assert pretrained.denoise(photo, noise="camera", model="camest").shape == photo.shape
     from denoise_utils.training.level import train_estimator
 
     with pytest.raises(ValueError, match="needs no estimator"):

@@ -80,16 +80,17 @@ def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
                        name=f"fast_dncnn{depth}")
 
 
-def level_estimator(channels=3, filters=32):
+def level_estimator(channels=3, filters=32, scales=3):
     """A noise-level estimator (§5.1): a small CNN whose last layer gives a local log-level
-    map (one channel per colour channel, at a quarter of the resolution) and whose output is
-    that map's mean, log(σ/255) per channel, for images of any size. It tells a model that
+    map (one channel per colour channel, at a lower resolution) and whose output is
+    that map's mean, log(σ/255) per channel, for images of any size; ``scales`` levels of two
+    convolutions, each after the first at half the resolution of the one before. It tells a model that
     takes the level (``unet(noise_map=channels)``) how noisy a photo is, as CBDNet's
     estimation subnetwork does."""
     layers = keras.layers
     y = keras.Input((None, None, channels), name="noisy")
     h = y
-    for k in range(3):
+    for k in range(scales):
         if k:
             h = layers.AveragePooling2D(2)(h)
         h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)

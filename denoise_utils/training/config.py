@@ -21,7 +21,8 @@ critic, §4.3: ``weight`` of the adversarial loss, ``loss`` ``"ns"``/``"ragan"``
 optimizers are checkpointed too), ``estimator`` (for a model told the level of camera
 noise: its noise-level estimator's ``filters``, ``patch_size``, ``batch_size``,
 ``steps_per_epoch``, ``lr``, ``minutes`` and ``quantile``; trained by ``--estimator``,
-:mod:`.level`). Read by ``pretrained`` and ``leaderboard`` only:
+:mod:`.level`), ``level_from`` (a shipped model whose estimator tells this model the level,
+in training, validation and ``denoise``: ``targets.with_estimated_level``). Read by ``pretrained`` and ``leaderboard`` only:
 ``device`` (``"gpu"`` where the model was trained on one; else a 2-core CPU), ``margin``
 (the context ``denoise`` gives each tile) and ``rank`` (the higher wins where several
 shipped models fit an image).
@@ -40,7 +41,7 @@ DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=N
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1, init=None, target="clean",
                 teacher=None, noise="gaussian", noise_params={}, sigma=None, adversarial=None, margin=48, rank=0,
-                estimator=None)
+                estimator=None, level_from=None)
 
 
 def read_config(path):

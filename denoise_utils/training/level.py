@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 #: the estimator's settings where the model's config leaves them out
-ESTIMATOR_DEFAULTS = dict(filters=32, patch_size=64, batch_size=32, steps_per_epoch=100, lr=1e-3,
+ESTIMATOR_DEFAULTS = dict(filters=32, scales=3, patch_size=64, batch_size=32, steps_per_epoch=100, lr=1e-3,
                           minutes=12, quantile=0.35, val_limit=6)
 #: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
 LEVEL_FLOOR = 0.25
@@ -96,7 +96,7 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None):
             state = json.load(fh)
         model = keras.models.load_model(ckpt, compile=False)
     else:
-        model = level_estimator(channels=channels, filters=est["filters"])
+        model = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
     model.compile(optimizer=keras.optimizers.Adam(est["lr"]), loss=quantile_loss(est["quantile"]))
     data = PatchDataset(images, patch_size=est["patch_size"], batch_size=est["batch_size"],
                         steps=est["steps_per_epoch"], seed=cfg["seed"], noise=log_level_pairs(noise))
@@ -124,7 +124,7 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None):
         print(f"estimator epoch {state['epoch']}: median estimated/measured {np.median(ratio):.3f}, "
               f"over by > 25 %: {np.mean(ratio > 1.25):.2f}", flush=True)
     if ship:
-        shipped = level_estimator(channels=channels, filters=est["filters"])
+        shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
         shipped.set_weights(model.get_weights())
         shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
         pretrained.to_float16(os.path.join(out, "estimator.weights.h5"),

@@ -41,8 +41,12 @@ def load_config(config):
 def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
     import keras
 
+    from ..inference import estimate_level
     from ..metrics import evaluate
     from .targets import measured_level
+
+    # or the level a shipped estimator finds, as on a photo
+    estimator = pretrained.level_estimator(cfg["level_from"]) if cfg["level_from"] else None
 
     class Progress(keras.callbacks.Callback):
         """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
@@ -59,7 +63,8 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
 
                 def noise(clean, rng):
                     noisy, target = val_noise(clean, rng)
-                    levels[id(noisy)] = 255 * measured_level(noisy[None], target[None])[0, 0, 0]
+                    levels[id(noisy)] = (estimate_level(estimator, noisy) if estimator is not None else
+                                         255 * measured_level(noisy[None], target[None])[0, 0, 0])
                     return noisy, target
 
             def run(y):
@@ -120,7 +125,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     from ..config import set_seed
     from ..data import SPLIT_SETS, PatchDataset, load_dataset
     from ..noise import as_noise
-    from .targets import _register, level_mse, target_noise, with_level_map, with_measured_level
+    from .targets import (_register, level_mse, target_noise, with_estimated_level, with_level_map,
+                          with_measured_level)
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
@@ -145,6 +151,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         loss = level_mse
         if cfg["noise"] == "gaussian":
             target_fn = functools.partial(with_level_map, sigma=cfg["sigma"])
+        elif cfg["level_from"]:                  # told what a shipped estimator finds
+            target_fn = with_estimated_level(as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"]),
+                                             pretrained.level_estimator(cfg["level_from"]))
         else:
             target_fn = with_measured_level(as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"]))
     if cfg["adversarial"]:

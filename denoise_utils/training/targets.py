@@ -109,6 +109,22 @@ def with_measured_level(noise):
     return pairs
 
 
+def with_estimated_level(noise, estimator):
+    """Like :func:`with_measured_level`, but the model is told the level a trained
+    ``models.level_estimator`` finds in each noisy patch (§5.1), the level it will be told on
+    a photo; the loss still weighs each patch by its measured level. A model trained so
+    learns how far to trust the estimator: where fine texture makes it answer too high, the
+    target says the noise was weak."""
+    measured = with_measured_level(noise)
+
+    def pairs(clean, rng):
+        (noisy, _), target = measured(clean, rng)
+        level = np.exp(np.asarray(estimator.predict_on_batch(noisy), np.float32))[:, None, None, :]
+        return (noisy, np.broadcast_to(level, noisy.shape).astype(np.float32)), target
+
+    return pairs
+
+
 #: :func:`level_mse` weighs a patch of level σ by (25² / (σ² + 1)) (0-255 scale)
 LEVEL_REFERENCE, LEVEL_FLOOR = 25 / 255, 1 / 255
 
