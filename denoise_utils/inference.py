@@ -100,9 +100,11 @@ def estimate_level(estimator, image, size=64, crops=64):
     """A camera photo's noise level per channel (0-255 scale) by a trained
     ``models.level_estimator`` (§5.1): the median of its estimates on up to ``crops``
     ``size`` × ``size`` crops on a regular grid (the whole image if smaller), so a few
-    textured crops, which look noisier than they are, do not decide."""
+    textured crops, which look noisier than they are, do not decide. Within [0, 255]."""
     x = as_float_image(image, name="image", noisy=True)
     x = x[..., None] if x.ndim == 2 else x
+    if min(x.shape[:2]) < 16:                    # the estimator pools 4 times: mirror tiny images
+        x = np.pad(x, [(0, max(0, 16 - n)) for n in x.shape[:2]] + [(0, 0)], mode="symmetric")
     h, w = x.shape[:2]
     if min(h, w) < size:
         batch = x[None]
@@ -112,4 +114,5 @@ def estimate_level(estimator, image, size=64, crops=64):
         cols = np.unique(np.linspace(0, w - size, n).astype(int))
         batch = np.stack([x[i:i + size, j:j + size] for i in rows for j in cols])
     logs = np.asarray(estimator.predict_on_batch(batch), np.float64)
-    return (255 * np.exp(np.median(logs, axis=0))).astype(np.float32)
+    level = np.nan_to_num(255 * np.exp(np.median(logs, axis=0)), nan=0.0, posinf=255.0)
+    return np.clip(level, 0.0, 255.0).astype(np.float32)

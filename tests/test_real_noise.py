@@ -146,3 +146,15 @@ def test_estimate_level_takes_the_median_over_crops():
     assert est.shapes == (64, 64, 64, 3)
     np.testing.assert_allclose(level, [5.1, 10.2, 20.4], rtol=0.1)
     assert estimate_level(est, photo[:40, :50]).shape == (3,) and est.shapes == (1, 40, 50, 3)
+
+
+def test_estimate_level_of_a_tiny_or_flat_image_is_a_level():
+    from denoise_utils.inference import estimate_level
+
+    class Wild:                                  # an estimator that answers nonsense
+        def predict_on_batch(self, batch):
+            assert min(batch.shape[1:3]) >= 16
+            return np.array([[50.0, np.nan, -np.inf]] * len(batch))
+
+    level = estimate_level(Wild(), np.zeros((3, 5, 3), np.float32))
+    assert level.shape == (3,) and np.all((level >= 0) & (level <= 255)) and level[0] == 255
