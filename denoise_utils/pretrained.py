@@ -186,7 +186,6 @@ def _estimator(name):
     from .models import level_estimator
     from .training.level import ESTIMATOR_DEFAULTS
 
-    name = info(name)["level_from"] or name
     cfg = info(name)
     est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
     est = level_estimator(channels=cfg["channels"], filters=est["filters"], scales=est["scales"])
@@ -203,7 +202,7 @@ def level_estimator(name):
     owner = info(name)["level_from"] or name
     if not os.path.isfile(path(owner, "estimator.weights.h5")):
         raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
-    return _estimator_cached(name)
+    return _estimator_cached(owner)
 
 
 def estimate_level(image, model: str = None) -> np.ndarray:
@@ -212,9 +211,8 @@ def estimate_level(image, model: str = None) -> np.ndarray:
     the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
     from .inference import estimate_level as by_crops
 
-    x = as_float_image(image, noisy=True)
     name = model if model is not None else choose(3, None, noise="camera")
-    return by_crops(level_estimator(name), x)
+    return by_crops(level_estimator(name), image)
 
 
 def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",

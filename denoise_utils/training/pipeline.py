@@ -143,6 +143,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         with open(os.path.join(out, "config.json"), "w") as fh:
             json.dump(cfg, fh, indent=2)
     target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])  # before a resume: it registers the loss
+    sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
+    # the training noise by name (validation's too, when it is not Gaussian)
+    named_noise = as_noise(cfg["noise"], sigma, **cfg["noise_params"])
     told = bool(cfg["model_kwargs"].get("noise_map"))
     if told:
         if target_fn or cfg["adversarial"]:
@@ -152,10 +155,9 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         if cfg["noise"] == "gaussian":
             target_fn = functools.partial(with_level_map, sigma=cfg["sigma"])
         elif cfg["level_from"]:                  # told what a shipped estimator finds
-            target_fn = with_estimated_level(as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"]),
-                                             pretrained.level_estimator(cfg["level_from"]))
+            target_fn = with_estimated_level(named_noise, pretrained.level_estimator(cfg["level_from"]))
         else:
-            target_fn = with_measured_level(as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"]))
+            target_fn = with_measured_level(named_noise)
     if cfg["adversarial"]:
         from .adversarial import fit_adversarial, make_trainer
 
@@ -172,11 +174,10 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         if cfg["init"]:
             _load_init(model, cfg["init"])
         model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=loss)
-    sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
-    noise = target_fn or as_noise(cfg["noise"], sigma, **cfg["noise_params"])
+    noise = target_fn or named_noise
     # validation: Gaussian noise at val_sigma, else the training noise itself
-    val_noise = None if cfg["noise"] == "gaussian" else as_noise(cfg["noise"], sigma, **cfg["noise_params"])
+    val_noise = None if cfg["noise"] == "gaussian" else named_noise
     gray = model.inputs[0].shape[-1] == 1
     sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
     split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
