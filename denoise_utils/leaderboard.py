@@ -24,10 +24,11 @@ COLOUR_ROUTE = "du.denoise (colour route)"
 CLASSICAL = (("noisy input", "–"), ("non-local means", "classical"), ("BM3D", "classical"))
 
 
-def entries(names=None, classical=False):
+def entries(names=None, classical=False, route=None):
     """(model, data set, σ) for each row: every shipped model (or ``names``), the colour
-    route, and with ``classical`` the noisy input, non-local means and BM3D at each level."""
-    everything = names is None
+    route (``route``; by default only with every model), and with ``classical`` the noisy
+    input, non-local means and BM3D at each level."""
+    everything = names is None if route is None else route
     names = pretrained.available() if names is None else names
     out = []
     real_sets = []
@@ -80,19 +81,21 @@ def _ms_per_megapixel(fn, image, repeats=3):
     return 1000 * statistics.median(times) / (image.shape[0] * image.shape[1] / 1e6)
 
 
-def measure(names=None, ensemble=True, timing=True, classical=False, datasets=None, repeats=3):
+def measure(names=None, ensemble=True, timing=True, classical=False, datasets=None, repeats=3,
+            route=None):
     """The leaderboard's rows as dicts (PSNR/SSIM, ×8, parameters, minutes, ms per megapixel).
 
     ``datasets``: images by data set name (``{"set12": ..., "nam_cc15": (noisy, clean)}``) to
     score on instead of the whole sets (§4.5 on the quick budget); ``repeats``: timed runs
-    of each method (the median is kept), after one warm-up run.
+    of each method (the median is kept), after one warm-up run; ``route``: the colour route
+    rows too (by default only with every model).
     """
     from .data import PAIR_SETS, load_dataset, load_pairs
 
     datasets = datasets or {}
     families = dict(CLASSICAL)
     rows = []
-    for name, dataset, sigma in entries(names, classical):
+    for name, dataset, sigma in entries(names, classical, route):
         if dataset not in datasets:
             datasets[dataset] = (load_pairs(dataset) if dataset in PAIR_SETS
                                  else load_dataset(dataset, fallback=False))
@@ -107,7 +110,8 @@ def measure(names=None, ensemble=True, timing=True, classical=False, datasets=No
         else:
             cfg = pretrained.info(name)
             row.update(family=cfg.get("family", "?"), params=pretrained.load(name).count_params(),
-                       minutes=pretrained.minutes(name, total=True), gpu=cfg.get("device") == "gpu")
+                       minutes=pretrained.minutes(name, total=True, device="cpu"),
+                       gpu_minutes=pretrained.minutes(name, total=True, device="gpu"))
         if ensemble and name not in families:
             row["psnr_x8"] = evaluate(_denoiser(name, sigma, ensemble=True), images, sigma,
                                       noisy=noisy).psnr
@@ -115,6 +119,14 @@ def measure(names=None, ensemble=True, timing=True, classical=False, datasets=No
             row["ms_per_mp"] = _ms_per_megapixel(fn, next(iter(images.values())), repeats)
         rows.append(row)
     return rows
+
+
+def minutes_cell(cpu, gpu):
+    """Training minutes as the table prints them: CPU minutes, GPU minutes marked so, and
+    both where a chain ran on each (e.g. ``77 + 5 (GPU)``)."""
+    parts = [f"{cpu:.0f}"] if cpu else []
+    parts += [f"{gpu:.0f} (GPU)"] if gpu else []
+    return " + ".join(parts) or "–"
 
 
 def markdown(rows):
@@ -128,7 +140,7 @@ def markdown(rows):
                  f"{r['psnr']:.2f}", f"{r['ssim']:.4f}",
                  f"{r['psnr_x8']:.2f}" if r.get("psnr_x8") is not None else "–",
                  f"{r['params']:,}" if r.get("params") else "–",
-                 (f"{r['minutes']:.0f}" + (" (GPU)" if r.get("gpu") else "")) if r.get("minutes") else "–",
+                 minutes_cell(r.get("minutes"), r.get("gpu_minutes")),
                  f"{r['ms_per_mp']:.0f}" if r.get("ms_per_mp") is not None else "–"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -50,20 +50,34 @@ def log(name):
         return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(fh)]
 
 
-def minutes(name, total=False):
+def minutes(name, total=False, device=None):
     """Training minutes of a shipped model, read from its log (``total``: with every model
-    it was fine-tuned from, following the configs' ``init``) (§4.1)."""
+    it was fine-tuned from, following the configs' ``init``; ``device``: ``"gpu"`` or
+    ``"cpu"`` counts only the runs on that device, from each config's ``device``) (§4.1)."""
     rows = log(name)
     own = rows[-1]["seconds"] / 60 if rows else 0.0
+    if device is not None and info(name).get("device", "cpu") != device:
+        own = 0.0
     parent = info(name).get("init")
-    return own + (minutes(parent, total=True) if total and parent else 0.0)
+    return own + (minutes(parent, total=True, device=device) if total and parent else 0.0)
+
+
+def photo_time(noise="camera"):
+    """How long ``denoise`` took on a 12-megapixel colour photo (``noise="camera"``, or
+    ``"gaussian"``: the blind models' colour route) on the book's 2-core development
+    machine: a dict with ``seconds``, ``height``, ``width``, ``cpus`` and ``date``, as
+    ``scripts/time_photo.py --record`` measured it (FAQ Q7)."""
+    import json
+
+    with open(os.path.join(os.path.dirname(__file__), "photo_timings.json")) as fh:
+        return json.load(fh)[noise]
 
 
 def to_float16(src, dst):
     """Copy a Keras ``.weights.h5`` file with its float32 arrays stored as float16 (§5.2).
 
     Half the bytes; Keras casts them back to float32 on loading. §5.2 measures that it
-    costs the shipped models under a thousandth of a decibel, so they ship this way.
+    costs a small U-Net under 0.01 dB on held-out images; the shipped models ship this way.
     """
     import h5py
 

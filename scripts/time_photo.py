@@ -1,13 +1,19 @@
 """How long a phone photo takes on this machine (§5.1; the README quotes it).
 
-    python scripts/time_photo.py [--megapixels 12] [--noise camera|gaussian] [--tile N]
+    python scripts/time_photo.py [--megapixels 12] [--noise camera|gaussian] [--tile N] [--record]
 
 Makes a colour photo of the given size (scikit-image's astronaut, enlarged, with camera
-noise), denoises it once with ``du.denoise`` as a reader would (tiles of 1024 pixels, a
-progress bar on stderr) and prints the wall time. Nothing is written.
+noise), denoises it once with ``du.denoise`` as a reader would (its default tiles, a
+progress bar on stderr) and prints the wall time. ``--record`` also writes it into
+``denoise_utils/photo_timings.json`` (``pretrained.photo_time`` reads it; the README and
+the FAQ quote it, and ``tests/test_statements.py`` holds the README to it).
 """
 
 import argparse
+import datetime
+import json
+import os
+import platform
 import time
 
 import numpy as np
@@ -18,6 +24,7 @@ def main(argv=None):
     parser.add_argument("--megapixels", type=float, default=12.0)
     parser.add_argument("--noise", choices=("camera", "gaussian"), default="camera")
     parser.add_argument("--tile", type=int, default=None, help="du.denoise's tile (default: its own)")
+    parser.add_argument("--record", action="store_true", help="write the time to photo_timings.json")
     args = parser.parse_args(argv)
 
     from skimage.transform import resize
@@ -37,6 +44,17 @@ def main(argv=None):
     seconds = time.perf_counter() - start
     print(f"{h} x {w} ({h * w / 1e6:.1f} megapixels), noise={args.noise!r}: "
           f"{seconds:.0f} s ({seconds / 60:.1f} minutes)")
+    if args.record:
+        if args.tile or args.megapixels != 12.0:
+            raise SystemExit("error: --record keeps the default photo (12 megapixels) and tile")
+        record = os.path.join(os.path.dirname(du.__file__), "photo_timings.json")
+        times = json.load(open(record)) if os.path.exists(record) else {}
+        times[args.noise] = dict(seconds=round(seconds, 1), height=h, width=w,
+                                 cpus=os.cpu_count(), machine=platform.processor() or platform.machine(),
+                                 date=datetime.date.today().isoformat())
+        with open(record, "w") as fh:
+            json.dump(times, fh, indent=1, sort_keys=True)
+            fh.write("\n")
 
 
 if __name__ == "__main__":
