@@ -65,7 +65,7 @@ def minutes(name, total=False, device=None):
 def photo_time(noise="camera"):
     """How long ``denoise`` took on a 12-megapixel colour photo (``noise="camera"``, or
     ``"gaussian"``: the blind models' colour route) on the book's 2-core development
-    machine: a dict with ``seconds``, ``height``, ``width``, ``cpus`` and ``date``, as
+    machine: a dict with ``seconds``, ``height``, ``width``, ``cpus``, ``machine`` and ``date``, as
     ``scripts/time_photo.py --record`` measured it (FAQ Q7)."""
     import json
 

@@ -26,6 +26,8 @@ def main(argv=None):
     parser.add_argument("--tile", type=int, default=None, help="du.denoise's tile (default: its own)")
     parser.add_argument("--record", action="store_true", help="write the time to photo_timings.json")
     args = parser.parse_args(argv)
+    if args.record and (args.tile or args.megapixels != 12.0):
+        raise SystemExit("error: --record keeps the default photo (12 megapixels) and tile")
 
     from skimage.transform import resize
 
@@ -45,8 +47,6 @@ def main(argv=None):
     print(f"{h} x {w} ({h * w / 1e6:.1f} megapixels), noise={args.noise!r}: "
           f"{seconds:.0f} s ({seconds / 60:.1f} minutes)")
     if args.record:
-        if args.tile or args.megapixels != 12.0:
-            raise SystemExit("error: --record keeps the default photo (12 megapixels) and tile")
         record = os.path.join(os.path.dirname(du.__file__), "photo_timings.json")
         times = json.load(open(record)) if os.path.exists(record) else {}
         times[args.noise] = dict(seconds=round(seconds, 1), height=h, width=w,
