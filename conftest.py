@@ -10,8 +10,7 @@ _NONET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", "none
 
 def pytest_configure(config):
     # Every process started from here on (nbval's kernels too) imports the network
-    # guard in tests/nonet/sitecustomize.py, never fetches data sets, and draws
-    # figures headless.
+    # guard in tests/nonet/sitecustomize.py and never fetches data sets.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (_NONET, os.environ.get("PYTHONPATH")) if p)
     os.environ["DENOISE_OFFLINE"] = "1"
@@ -19,9 +18,13 @@ def pytest_configure(config):
     fd, log = tempfile.mkstemp(prefix="denoise-skipped-", suffix=".txt")
     os.close(fd)
     os.environ["DENOISE_SKIPPED_LOG"] = log
-    os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # ... and so does this process.
+    # This process draws headless. The kernels keep IPython's inline backend (no MPLBACKEND
+    # here), so their figures are outputs that the book built from this run shows.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # ... and this process imports the network guard too.
     spec = importlib.util.spec_from_file_location(
         "denoise_nonet", os.path.join(_NONET, "sitecustomize.py"))
     spec.loader.exec_module(importlib.util.module_from_spec(spec))

@@ -13,7 +13,9 @@ def test_a_test_run_writes_the_notebooks_it_executed(tmp_path):
              {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
               "source": "print('hello')\n6 * 7"},
              {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-              "source": "from IPython.display import Markdown, display\ndisplay(Markdown('| a |\\n|---|\\n| 1 |'))"}]
+              "source": "from IPython.display import Markdown, display\ndisplay(Markdown('| a |\\n|---|\\n| 1 |'))"},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()"}]
     nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                       "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "chapters").mkdir()
@@ -26,9 +28,11 @@ def test_a_test_run_writes_the_notebooks_it_executed(tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     done = json.loads((tmp_path / "out" / "chapters" / "a.ipynb").read_text())
     code = [c for c in done["cells"] if c["cell_type"] == "code"]
-    assert [c["execution_count"] for c in code] == [1, 2]
+    assert [c["execution_count"] for c in code] == [1, 2, 3]
     first = {o["output_type"]: o for o in code[0]["outputs"]}
     assert "".join(first["stream"]["text"]) == "hello\n"
     assert "".join(first["execute_result"]["data"]["text/plain"]) == "42"
     assert "text/markdown" in code[1]["outputs"][0]["data"]
+    # a figure is an output (the kernel draws inline, not headless), so the book shows it
+    assert any("image/png" in o.get("data", {}) for o in code[2]["outputs"])
     assert json.loads((tmp_path / "chapters" / "a.ipynb").read_text()) == nb     # the source is untouched
