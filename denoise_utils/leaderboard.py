@@ -129,6 +129,11 @@ def minutes_cell(cpu, gpu):
     return " + ".join(parts) or "–"
 
 
+def model_minutes_cell(name):
+    """A shipped model's training minutes, its whole chain, as the tables print them."""
+    return minutes_cell(*(pretrained.minutes(name, total=True, device=d) for d in ("cpu", "gpu")))
+
+
 def markdown(rows):
     """The rows as a Markdown table (training minutes on a GPU marked so; the rest are CPU minutes)."""
     head = ["model", "family", "test set", "σ", "PSNR (dB)", "SSIM", "×8 PSNR",

@@ -54,12 +54,16 @@ def minutes(name, total=False, device=None):
     """Training minutes of a shipped model, read from its log (``total``: with every model
     it was fine-tuned from, following the configs' ``init``; ``device``: ``"gpu"`` or
     ``"cpu"`` counts only the runs on that device, from each config's ``device``) (§4.1)."""
-    rows = log(name)
+    rows, cfg = log(name), info(name)
     own = rows[-1]["seconds"] / 60 if rows else 0.0
-    if device is not None and info(name).get("device", "cpu") != device:
+    if device is not None and cfg.get("device", "cpu") != device:
         own = 0.0
-    parent = info(name).get("init")
+    parent = cfg.get("init")
     return own + (minutes(parent, total=True, device=device) if total and parent else 0.0)
+
+
+#: where ``scripts/time_photo.py --record`` writes its measurements
+PHOTO_TIMINGS = os.path.join(os.path.dirname(__file__), "photo_timings.json")
 
 
 def photo_time(noise="camera"):
@@ -69,7 +73,7 @@ def photo_time(noise="camera"):
     ``scripts/time_photo.py --record`` measured it (FAQ Q7)."""
     import json
 
-    with open(os.path.join(os.path.dirname(__file__), "photo_timings.json")) as fh:
+    with open(PHOTO_TIMINGS) as fh:
         return json.load(fh)[noise]
 
 

@@ -47,8 +47,11 @@ def main(argv=None):
     print(f"{h} x {w} ({h * w / 1e6:.1f} megapixels), noise={args.noise!r}: "
           f"{seconds:.0f} s ({seconds / 60:.1f} minutes)")
     if args.record:
-        record = os.path.join(os.path.dirname(du.__file__), "photo_timings.json")
-        times = json.load(open(record)) if os.path.exists(record) else {}
+        record = du.pretrained.PHOTO_TIMINGS
+        times = {}
+        if os.path.exists(record):
+            with open(record) as fh:
+                times = json.load(fh)
         times[args.noise] = dict(seconds=round(seconds, 1), height=h, width=w,
                                  cpus=os.cpu_count(), machine=platform.processor() or platform.machine(),
                                  date=datetime.date.today().isoformat())

@@ -46,9 +46,7 @@ def test_every_row_has_its_models_family_parameters_and_minutes():
         name = r["model"].strip("`")
         assert r["family"] == pretrained.info(name)["family"], name
         assert r["parameters"] == f"{pretrained.load(name).count_params():,}", name
-        cell = leaderboard.minutes_cell(pretrained.minutes(name, total=True, device="cpu"),
-                                        pretrained.minutes(name, total=True, device="gpu"))
-        assert r["training minutes"] == cell, name
+        assert r["training minutes"] == leaderboard.model_minutes_cell(name), name
 
 
 def test_the_gpu_models_are_the_five_of_section_5_2():
