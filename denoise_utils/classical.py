@@ -11,6 +11,7 @@ allows non-commercial use only; :func:`bm3d_available` says whether it is instal
 """
 
 import os
+import hashlib
 
 import numpy as np
 from skimage import restoration
@@ -96,7 +97,6 @@ def _bm3d_cache(y, s, ax):
     is deterministic and slow, and chapters 1, 4.1 and 4.5 run it on the same noisy images.
     Off by default: the chapters time BM3D against the networks, and a cached result takes
     no time (a no-data run with the cache on failed every such claim)."""
-    import hashlib
 
     if os.environ.get("DENOISE_BM3D_CACHE", "").strip() not in ("1", "true", "yes"):
         return None

@@ -46,18 +46,20 @@ def pick(quick, full):
     return full if get_budget() == "full" else quick
 
 
-def data_dir():
-    """The folder named by ``$DENOISE_DATA_DIR`` as a path, or ``None`` when unset.
+def data_dir(folder=None):
+    """The data folder as a path: ``folder`` where given, else the one named by
+    ``$DENOISE_DATA_DIR``, or ``None`` when neither is set.
 
-    A variable that is set but names no folder raises a clear error, so a typo is
+    A folder that is named but does not exist raises a clear error, so a typo is
     not silently replaced by a fallback.
     """
-    value = os.environ.get("DENOISE_DATA_DIR", "").strip()
+    value = str(folder if folder is not None else os.environ.get("DENOISE_DATA_DIR", "")).strip()
     if not value:
         return None
     path = os.path.abspath(os.path.expanduser(value))
     if not os.path.isdir(path):
-        raise FileNotFoundError(f"DENOISE_DATA_DIR={value!r} is not a folder")
+        name = "the data folder" if folder is not None else "DENOISE_DATA_DIR"
+        raise FileNotFoundError(f"{name}={value!r} is not a folder")
     return path
 
 

@@ -10,6 +10,7 @@
 """
 
 import os
+import sys
 import warnings
 
 try:
@@ -20,7 +21,7 @@ except ModuleNotFoundError as err:      # Keras, or its backend, is not installe
 import numpy as np
 
 from ._checks import as_float_image
-from .config import data_dir
+from .config import data_dir as data_folder
 from .inference import dihedral
 from .noise import as_noise
 from .files import IMAGE_SUFFIXES, load_image, save_image  # noqa: F401  (du.data.load_image)
@@ -187,7 +188,6 @@ def _read_folder(folder, spec, as_gray):
 def _fetch(name, spec, as_gray):
     import pooch
 
-    import sys
 
     cache = pooch.os_cache("denoise_utils") / name
     images = {}
@@ -204,7 +204,7 @@ def _fetch(name, spec, as_gray):
     return images, str(cache)
 
 
-def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
+def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None, *, data_dir=None):
     """Load a data set by name as an :class:`ImageSet` (§1).
 
     Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
@@ -213,7 +213,8 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
     raises instead). ``limit`` keeps the first *n* images; ``as_gray`` defaults to
     the set's own kind. Names: ``DATASETS``. A training set (``SPLIT_SETS``) takes
     ``split="train"`` (without its held-out images) or ``split="val"`` (only them): models
-    are validated on those, never on a test set (§4.1).
+    are validated on those, never on a test set (§4.1). ``data_dir`` names the data folder
+    instead of ``$DENOISE_DATA_DIR``.
     """
     key = str(name).lower()
     if key not in DATASETS:
@@ -225,7 +226,7 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
     if split is not None and (split not in ("train", "val") or key not in SPLIT_SETS):
         raise ValueError(f"split={split!r}: only the training sets {SPLIT_SETS} have "
                          "splits, 'train' and 'val'")
-    root = data_dir()
+    root = data_folder(data_dir)
     local = os.path.join(root, key) if root else None
     images = source = None
     problem, missing = None, 0
@@ -265,9 +266,9 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None):
 PAIR_SETS = {"nam_cc15": dict(gray=False, files=None, count=15)}
 
 
-def load_pairs(name="nam_cc15", limit=None):
+def load_pairs(name="nam_cc15", limit=None, *, data_dir=None):
     """Real camera noise with references: ``(noisy, clean)``, two :class:`ImageSet` with the
-    same names (§5.1). Read from ``$DENOISE_DATA_DIR/<name>/``; these sets cannot be
+    same names (§5.1). Read from ``$DENOISE_DATA_DIR/<name>/`` (or ``data_dir``); these sets cannot be
     downloaded here, and there is no fallback: without them this raises, saying where to
     put them. For scoring only: never train or tune on a test set."""
     key = str(name).lower()
@@ -275,7 +276,7 @@ def load_pairs(name="nam_cc15", limit=None):
         raise ValueError(f"unknown paired set {name!r}; choose one of {sorted(PAIR_SETS)}")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive int, got {limit!r}")
-    root = data_dir()
+    root = data_folder(data_dir)
     folders = {part: os.path.join(root, key, part) if root else None for part in ("noisy", "clean")}
     if not all(f and os.path.isdir(f) for f in folders.values()):
         raise RuntimeError(f"{key} is not downloadable here; put its noisy/ and clean/ folders "

@@ -50,7 +50,7 @@ def _describe(layer):
     if name == "ScanLines":
         return f"GRU sweep\n{layer.name.replace('_sweep', 's')}, {layer.units}×2", "recurrent", 0
     if name == "WindowAttention":
-        return f"window\nattention", "attention", 0
+        return "window\nattention", "attention", 0
     if name == "PixelUnshuffle":
         return "pixel\nunshuffle", "down", 1
     label, kind = labels.get(name, (name, "conv"))

@@ -25,7 +25,9 @@ The rules for reading (the README repeats them):
 """
 
 import os
+import struct
 import tempfile
+import zlib
 
 import numpy as np
 
@@ -168,8 +170,6 @@ def read_metadata(path):
 
 def _png16(path, data, icc_profile=None, exif=None):
     """A 16-bit PNG (gray or RGB) with its ICC profile and EXIF: Pillow writes 16-bit gray only."""
-    import struct
-    import zlib
 
     def chunk(kind, payload):
         return (struct.pack(">I", len(payload)) + kind + payload

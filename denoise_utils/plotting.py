@@ -4,11 +4,14 @@ Every function returns the matplotlib ``Figure``, so a notebook shows it and a
 script saves it; nothing here depends on the Keras backend.
 """
 
+import csv
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._checks import as_float_image
+from . import pretrained
 from .metrics import psnr, ssim
 
 
@@ -78,7 +81,6 @@ def plot_history(history, keys=None, ax=None, logy=False):
     if hasattr(history, "history"):
         history = history.history
     elif isinstance(history, (str, bytes)) or hasattr(history, "__fspath__"):
-        import csv
 
         with open(history, newline="") as fh:
             rows = list(csv.DictReader(fh))
@@ -108,7 +110,6 @@ def plot_history(history, keys=None, ax=None, logy=False):
 
 def plot_training_log(name, keys=("loss",), val_label="validation PSNR (dB)"):
     """A shipped model's training log: ``keys`` (log scale) beside validation PSNR (§4.4)."""
-    from . import pretrained
 
     log = pretrained.path(name, "log.csv")
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))

@@ -19,6 +19,8 @@ away from the image by padding it with its own reflection.
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
+from .zoo.schema import FAMILIES
+from .zoo.store import find, info, load
 
 
 def gaussian_kernel(sigma=1.6, size=25):
@@ -99,19 +101,19 @@ def prior(model=None):
     channel at a time.
     """
     from .models import apply_model
-    from .pretrained import available, info, load
 
-    cfgs = {n: info(n) for n in available()}      # read once, not at every step of the loop
-    gray = [n for n, c in cfgs.items() if c["noise"] == "gaussian" and c["channels"] == 1
-            and c.get("family") != "gan"]
+    gray = find(channels=1, noise="gaussian", families=tuple(f for f in FAMILIES if f != "gan"))
+    cfgs = {n: info(n) for n in gray}      # read once, not at every step of the loop
     if model is None:
-        told = sorted((n for n in gray if cfgs[n]["takes_level"]), key=lambda n: -cfgs[n]["rank"])
+        told = [n for n in find(channels=1, noise="gaussian", kind="told") if n in cfgs]
         if not told:
             raise ValueError("no shipped gray model told the noise level; pass model='nearest'")
         model = told[0]
     if model == "nearest":
-        fixed = {float(cfgs[n]["sigma"]): n for n in sorted(gray, key=lambda n: cfgs[n]["rank"])
-                 if not isinstance(cfgs[n]["sigma"], list)}
+        # the lowest rank first, so the best of several at one sigma is the one kept
+        ranked = sorted((n for n in find(channels=1, noise="gaussian", kind="fixed") if n in cfgs),
+                        key=lambda n: cfgs[n]["rank"])
+        fixed = {float(cfgs[n]["sigma"]): n for n in ranked}
 
         def pick(level):
             return fixed[min(fixed, key=lambda m: abs(np.log(m / max(level, 1e-3))))]

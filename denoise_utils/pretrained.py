@@ -1,66 +1,22 @@
-"""Shipped models (§4.1): what is available, and ``denoise()`` for any photo.
+"""``denoise()`` for any photo with the best shipped model (§4.1), and the choice of that model.
 
-Each shipped model is a folder ``denoise_utils/weights/<name>/`` holding the
-``config.json`` it was trained from, ``model.weights.h5``, the training ``log.csv``
-and ``command.txt``, the exact command that produced them.
+The shipped models themselves, their configs, logs and weights, are the store's
+(:mod:`.zoo.store`); its names are also importable from here.
 """
 
 import functools
+import json
 import os
 
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
-
-WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
-
-
-def path(name, file="model.weights.h5"):
-    """Where ``file`` of the shipped model ``name`` lives (whether or not it exists)."""
-    return os.path.join(WEIGHTS_DIR, name, file)
-
-
-def available():
-    """Names of the shipped models whose weights are present, sorted."""
-    if not os.path.isdir(WEIGHTS_DIR):
-        return []
-    return sorted(n for n in os.listdir(WEIGHTS_DIR) if os.path.isfile(path(n)))
-
-
-def info(name: str) -> dict:
-    """The config a shipped model was trained from, completed (``training.config.read_config``),
-    plus its ``channels``, whether it ``takes_level`` (the noise level as an input, §5.5) and
-    whether it is ``blind`` (trained on a range of levels, told none)."""
-    from .training.config import read_config
-
-    if name not in available():
-        raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
-    cfg = read_config(path(name, "config.json"))
-    cfg["channels"] = cfg["model_kwargs"].get("channels", 1)
-    cfg["takes_level"] = bool(cfg["model_kwargs"].get("noise_map"))
-    cfg["blind"] = isinstance(cfg["sigma"], list) and not cfg["takes_level"]
-    return cfg
-
-
-def log(name):
-    """A shipped model's training log: one dict of numbers per epoch (§4.1)."""
-    import csv
-
-    with open(path(name, "log.csv"), newline="") as fh:
-        return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(fh)]
-
-
-def minutes(name, total=False, device=None):
-    """Training minutes of a shipped model, read from its log (``total``: with every model
-    it was fine-tuned from, following the configs' ``init``; ``device``: ``"gpu"`` or
-    ``"cpu"`` counts only the runs on that device, from each config's ``device``) (§4.1)."""
-    rows, cfg = log(name), info(name)
-    own = rows[-1]["seconds"] / 60 if rows else 0.0
-    if device is not None and cfg.get("device", "cpu") != device:
-        own = 0.0
-    parent = cfg.get("init")
-    return own + (minutes(parent, total=True, device=device) if total and parent else 0.0)
-
+from .inference import estimate_level as by_crops
+from .inference import self_ensemble, tiled
+from .noise import get
+from .zoo.store import (WEIGHTS_DIR, available, find, info, load, log, minutes, path,  # noqa: F401
+                        to_float16)
+from .zoo.store import load_estimator as level_estimator
 
 #: where ``scripts/time_photo.py --record`` writes its measurements
 PHOTO_TIMINGS = os.path.join(os.path.dirname(__file__), "photo_timings.json")
@@ -71,53 +27,9 @@ def photo_time(noise="camera"):
     ``"gaussian"``: the blind models' colour route) on the book's 2-core development
     machine: a dict with ``seconds``, ``height``, ``width``, ``cpus``, ``machine`` and ``date``, as
     ``scripts/time_photo.py --record`` measured it (FAQ Q7)."""
-    import json
 
     with open(PHOTO_TIMINGS) as fh:
         return json.load(fh)[noise]
-
-
-def to_float16(src, dst):
-    """Copy a Keras ``.weights.h5`` file with its float32 arrays stored as float16 (§5.2).
-
-    Half the bytes; Keras casts them back to float32 on loading. §5.2 measures that it
-    costs a small U-Net under 0.01 dB on held-out images; the shipped models ship this way.
-    """
-    import h5py
-
-    if os.path.abspath(src) == os.path.abspath(dst):
-        raise ValueError("to_float16 writes a new file: dst must differ from src")
-
-    def copy(a, b):
-        b.attrs.update(a.attrs)
-        for key, item in a.items():
-            if isinstance(item, h5py.Group):
-                copy(item, b.create_group(key))
-            else:
-                data = item[()]
-                if getattr(data, "dtype", None) == np.float32:
-                    data = data.astype(np.float16)
-                b.create_dataset(key, data=data).attrs.update(item.attrs)
-
-    with h5py.File(src, "r") as a, h5py.File(dst, "w") as b:
-        copy(a, b)
-
-
-def load(name, copy=False):
-    """The Keras model ``name`` with its shipped weights (cached, so do not train it:
-    ``copy=True`` gives a model of its own, to fine-tune, §5.1)."""
-    return _build(name) if copy else _cached(name)
-
-
-def _build(name):
-    from .models import build_model
-
-    model = build_model(info(name))
-    model.load_weights(path(name))
-    return model
-
-
-_cached = functools.lru_cache(maxsize=4)(_build)
 
 
 #: a model trained for level s is used for noise levels within this fraction of s
@@ -127,7 +39,7 @@ TOLERANCE = 0.05
 
 def kinds() -> list:
     """The kinds of noise (names in ``noise.NOISES``) that some shipped model was trained on."""
-    return sorted({info(n)["noise"] for n in available()})
+    return sorted({info(n)["noise"] for n in find()})
 
 
 def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
@@ -141,20 +53,19 @@ def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
     """
     if noise not in kinds():
         raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
-    fits = {n: c for n, c in ((n, info(n)) for n in available())
-            if c["channels"] == channels and c["noise"] == noise}
-    best = sorted(fits, key=lambda n: -fits[n]["rank"])
+    best = find(channels=channels, noise=noise)
+    fits = {n: info(n) for n in best}
     kind = "gray" if channels == 1 else "colour"
     if noise != "gaussian":
         if not best:
             raise ValueError(f"no shipped {noise}-noise model for {kind} images (they take "
                              f"{'colour' if channels == 1 else 'gray'} images)")
         return best[0]
-    ranged = {n for n in best if isinstance(fits[n]["sigma"], list)}
-    exact = [n for n in best if n not in ranged and sigma is not None
+    exact = [n for n in find(channels=channels, noise=noise, kind="fixed") if sigma is not None
              and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
     # a range that holds sigma: a blind model, or one told the level (only when it is known)
-    blind = [n for n in best if n in ranged and (fits[n]["blind"] or sigma is not None)
+    blind = [n for n in find(channels=channels, noise=noise, kind="ranged")
+             if (fits[n]["blind"] or sigma is not None)
              and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
@@ -200,34 +111,10 @@ class _Default(float):
 DEFAULT_SIGMA = _Default(25)
 
 
-def _estimator(name):
-    from .models import level_estimator
-    from .training.level import ESTIMATOR_DEFAULTS
-
-    cfg = info(name)
-    est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
-    est = level_estimator(channels=cfg["channels"], filters=est["filters"], scales=est["scales"])
-    est.load_weights(path(name, "estimator.weights.h5"))
-    return est
-
-
-_estimator_cached = functools.lru_cache(maxsize=2)(_estimator)
-
-
-def level_estimator(name):
-    """The noise-level estimator shipped with the model ``name`` (or with the model its config's
-    ``level_from`` names), a Keras model (§5.1); cached."""
-    owner = info(name)["level_from"] or name
-    if not os.path.isfile(path(owner, "estimator.weights.h5")):
-        raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
-    return _estimator_cached(owner)
-
-
 def estimate_level(image, model: str = None) -> np.ndarray:
     """How noisy a camera photo is: its noise level per channel (0-255 scale), by the
     estimator shipped with ``model`` (default: the camera-noise model ``denoise`` picks),
     the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
-    from .inference import estimate_level as by_crops
 
     name = model if model is not None else choose(3, None, noise="camera")
     return by_crops(level_estimator(name), image)
@@ -261,7 +148,6 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
             or not 0 <= strength <= 4:
         raise ValueError(f"strength must be a number from 0 to 4, got {strength!r}")
     if noise != "gaussian":
-        from .noise import get
 
         if sigma is not None and not isinstance(sigma, _Default):
             raise ValueError(f"noise={noise!r} takes no sigma: camera noise has no single level, and "
@@ -283,7 +169,6 @@ def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = Non
     if cfg["channels"] != channels:
         raise ValueError(f"model {name!r} takes {'colour' if cfg['channels'] == 3 else 'gray'} "
                          f"images; this image is {'gray' if channels == 1 else 'colour'}")
-    from .inference import self_ensemble, tiled
     from .models import apply_model
 
     net = load(name)

@@ -5,11 +5,13 @@ import json
 import numpy as np
 import pytest
 
+from denoise_utils.zoo import store
 from denoise_utils import pretrained
 
 
 def ship(root, name, sigma, channels=1, seed=0, **extra):
     """A tiny shipped model with random weights (random, so tiling errors would show)."""
+    extra.setdefault("family", "cnn")
     cfg = dict(name=name, model="fast_dncnn", multiple=2, train_set="train400", sigma=sigma,
                model_kwargs=dict(depth=3, filters=4, channels=channels), **extra)
     folder = root / name
@@ -33,10 +35,10 @@ def shipped(tmp_path, monkeypatch):
     ship(root, "gray_blind", [0, 55], seed=1)
     ship(root, "colour_s25", 25, channels=3, seed=2)
     (root / "untrained").mkdir()          # a config without weights is not available
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(root))
-    pretrained._cached.cache_clear()
+    monkeypatch.setattr(store, "WEIGHTS_DIR", str(root))
+    store.clear_cache()
     yield root
-    pretrained._cached.cache_clear()
+    store.clear_cache()
 
 
 

@@ -60,10 +60,10 @@ def test_the_check_passes_on_the_solution(name, number, code, check, before, cap
 @pytest.mark.parametrize("name,number,code,check,before", CASES, ids=IDS)
 def test_the_check_fails_on_the_student_stub(name, number, code, check, before):
     """The student's copy: this exercise and every earlier one are stubs."""
-    stub = labs._stub(code, number, "title")
+    stub = labs.stub_solution(code, number, "title")
     assert labs.BEGIN not in stub and "NotImplementedError" in stub
     with pytest.raises(AssertionError, match=f"Exercise {re.escape(number)} .*not done yet"):
-        _run(stub, check, [labs._stub(b, "x", "y") for b in before])
+        _run(stub, check, [labs.stub_solution(b, "x", "y") for b in before])
 
 
 #: a common mistake per exercise: a wrong answer the check must refuse, with a helpful message

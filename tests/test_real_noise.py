@@ -92,7 +92,7 @@ def test_training_on_camera_noise(tmp_path, monkeypatch):
     for i in range(30):                                     # the 25th is held out for validation
         iio.imwrite(tmp_path / "cbsd432" / f"{i:03d}.png", rng.integers(0, 256, (40, 40, 3), dtype=np.uint8))
     monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
-    cfg = dict(name="cam", model="unet", model_kwargs=dict(channels=3, filters=[4, 8], blocks=1),
+    cfg = dict(name="cam", family="autoencoder", model="unet", model_kwargs=dict(channels=3, filters=[4, 8], blocks=1),
                multiple=2, noise="camera", train_set="cbsd432", val_set="cbsd432", patch_size=16,
                batch_size=4, steps_per_epoch=2, epochs=1, lr=1e-3)
     path = tmp_path / "cam.json"

@@ -52,7 +52,7 @@ def test_target_noise_names_the_choices():
 
 
 def test_a_self_supervised_target_needs_gaussian_noise(tmp_path):
-    cfg = {"model": "unet", "train_set": "cbsd432", "noise": "camera", "target": "noise2noise"}
+    cfg = {"model": "unet", "family": "autoencoder", "train_set": "cbsd432", "noise": "camera", "target": "noise2noise"}
     path = tmp_path / "config.json"
     path.write_text(json.dumps(cfg))
     with pytest.raises(ValueError, match="Gaussian"):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import denoise_utils as du
-
 from denoise_utils import data, pretrained, training
+from denoise_utils.zoo import store
 from denoise_utils.models import build_model
 
 
@@ -24,7 +24,7 @@ def data_dir(tmp_path):
 
 
 def _config(path, **over):
-    cfg = dict(name="tiny", model="fast_dncnn", model_kwargs=dict(depth=3, filters=4),
+    cfg = dict(name="tiny", family="cnn", model="fast_dncnn", model_kwargs=dict(depth=3, filters=4),
                multiple=2, train_set="train400", val_set="set12", sigma=25, patch_size=16,
                batch_size=4, steps_per_epoch=2, epochs=2, lr=1e-3)
     cfg.update(over)
@@ -170,7 +170,7 @@ def test_time_budget_and_schedule(tmp_path, data_dir, monkeypatch):
 
 def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    monkeypatch.setattr(store, "WEIGHTS_DIR", str(tmp_path / "weights"))
     cfg = _config(tmp_path / "tiny.json", epochs=1)
     training.train(cfg, out=str(tmp_path / "runs"), verbose=0, ship=True, command="CMD")
     dest = tmp_path / "weights" / "tiny"
@@ -180,7 +180,7 @@ def test_ship_copies_weights_log_and_command(tmp_path, data_dir, monkeypatch):
 
 def test_init_starts_from_shipped_weights(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    monkeypatch.setattr(store, "WEIGHTS_DIR", str(tmp_path / "weights"))
     training.train(_config(tmp_path / "tiny.json", epochs=1), out=str(tmp_path / "runs"),
                 verbose=0, ship=True)
     start = build_model(training.load_config(str(tmp_path / "tiny.json")))
@@ -211,6 +211,13 @@ def test_bad_configs(tmp_path, capsys):
     assert exit_.value.code == 2 and "error: no config" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown model"):
         build_model({"model": "resnet", "model_kwargs": {}})
+    (tmp_path / "typo.json").write_text(json.dumps({"model": "dncnn", "train_set": "train400", "family": "cnn",
+                                                    "sigma": 25, "epoch": 3}))
+    with pytest.raises(ValueError, match=r"unknown config keys \['epoch'\]"):
+        training.load_config(str(tmp_path / "typo.json"))
+    (tmp_path / "nofamily.json").write_text(json.dumps({"model": "dncnn", "train_set": "train400", "sigma": 25}))
+    with pytest.raises(ValueError, match="family"):
+        training.load_config(str(tmp_path / "nofamily.json"))
 
 
 def test_fit_trains_and_times():
@@ -277,7 +284,7 @@ def test_a_model_told_the_level_trains_from_its_blind_twin(tmp_path, data_dir, m
     from denoise_utils.models import apply_model
 
     monkeypatch.setenv("DENOISE_DATA_DIR", str(data_dir))
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    monkeypatch.setattr(store, "WEIGHTS_DIR", str(tmp_path / "weights"))
     unet = dict(model="unet", multiple=4, model_kwargs=dict(filters=[4, 8, 8], blocks=1))
     twin_cfg = _config(tmp_path / "twin.json", name="twin", epochs=1, **unet)
     training.train(twin_cfg, out=str(tmp_path / "runs"), verbose=0, ship=True)
@@ -309,7 +316,7 @@ def test_a_model_told_the_camera_noise_level_and_its_estimator(tmp_path, monkeyp
     for i in range(30):                                     # the 25th is held out for validation
         iio.imwrite(tmp_path / "cbsd432" / f"{i:03d}.png", rng.integers(0, 256, (40, 40, 3), dtype=np.uint8))
     monkeypatch.setenv("DENOISE_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path / "weights"))
+    monkeypatch.setattr(store, "WEIGHTS_DIR", str(tmp_path / "weights"))
     cfg = dict(name="camlevel", family="autoencoder", model="unet", multiple=2, noise="camera",
                noise_params={"wide": True}, train_set="cbsd432", val_set="cbsd432", patch_size=16,
                model_kwargs=dict(channels=3, filters=[4, 8], blocks=1, noise_map=3),
@@ -348,3 +355,49 @@ def test_a_model_told_the_camera_noise_level_and_its_estimator(tmp_path, monkeyp
 
     with pytest.raises(ValueError, match="needs no estimator"):
         train_estimator(training.load_config(_config(tmp_path / "g.json")), str(tmp_path / "runs"))
+
+
+def test_pretrained_weights_learn_at_their_scale_or_stay_frozen():
+    """§5.4: ``init_lr_scale`` makes the weights ``init`` loaded learn at a fraction of the rate
+    (ScaledAdamW), and 0 freezes them; the warm-up climbs to the rate."""
+    import keras
+
+    from denoise_utils.training.rates import ScaledAdamW
+    from denoise_utils.training.schedule import learning_rate, optimizer
+    from denoise_utils.zoo.schema import DEFAULTS
+
+    def model():
+        x = keras.Input((4,))
+        return keras.Model(x, keras.layers.Dense(1, name="new")(keras.layers.Dense(3, name="old")(x)))
+
+    data = np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32)
+    steps = {}
+    for scale in (1.0, 0.1, 0.0):
+        net = model()
+        net.set_weights([np.full(w.shape, 0.5, np.float32) for w in net.get_weights()])
+        cfg = {**DEFAULTS, "init_lr_scale": scale, "optimizer": "adamw", "lr": 1e-2}
+        old = [w.path for w in net.get_layer("old").weights]
+        net.compile(optimizer=optimizer(cfg, net, old), loss="mse")
+        net.train_on_batch(data, np.ones((8, 1), np.float32))
+        steps[scale] = [np.abs(np.asarray(net.get_layer(n).kernel) - 0.5).max() for n in ("old", "new")]
+    assert steps[0.1][0] == pytest.approx(0.1 * steps[1.0][0], rel=0.05)      # Adam's step is ~ the rate
+    assert steps[0.1][1] == pytest.approx(steps[1.0][1], rel=1e-4)
+    assert steps[0.0][0] == 0 and steps[0.0][1] > 0
+    net = model()
+    net.compile(optimizer=ScaledAdamW(1e-3, slow=["old/kernel"], slow_scale=0.5), loss="mse")
+    net.train_on_batch(data, np.ones((8, 1), np.float32))
+    again = ScaledAdamW.from_config(net.optimizer.get_config())
+    assert again.slow == ["old/kernel"] and again.slow_scale == 0.5
+    cfg = {**DEFAULTS, "warmup_epochs": 4, "lr": 1.0}
+    assert [learning_rate(cfg, {"seconds": 0}, e) for e in range(5)] == [0.25, 0.5, 0.75, 1.0, 1.0]
+
+
+def test_the_store_answers_one_query_best_rank_first(shipped, ship_model):
+    ship_model(shipped, "z_gray_s25", 25, seed=3, rank=2)
+    assert store.find(channels=1) == ["z_gray_s25", "gray_blind", "gray_s25"]
+    assert store.find(channels=1, kind="fixed") == ["z_gray_s25", "gray_s25"]
+    assert store.find(kind="blind") == ["gray_blind"] and store.find(kind="told") == []
+    assert store.find(channels=3) == ["colour_s25"] and store.find(families=("gan",)) == []
+    assert pretrained.choose(1, 25) == "z_gray_s25" and pretrained.choose(1, None) == "gray_blind"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        store.find(kind="nearest")

@@ -84,3 +84,79 @@ def test_uformer_gives_the_same_numbers_under_tensorflow_and_jax():
         assert done.returncode == 0, done.stderr[-2000:]
         outs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     np.testing.assert_allclose(outs[0], outs[1], atol=1e-4)
+
+
+def test_shifted_windows_keep_pixels_from_opposite_borders_apart():
+    """Swin's mask: after the cyclic roll, a window that wraps round the border holds pixels
+    from two or four parts of the image, and attention between parts is masked out."""
+    from denoise_utils.models.transformer import _shift_mask
+
+    mask = np.asarray(_shift_mask(8, 8, 4, 2))           # 2 x 2 windows of 4 x 4, shifted by 2
+    allowed = (mask == 0).sum(axis=(1, 2))
+    np.testing.assert_array_equal(allowed, [16 * 16, 2 * 8 * 8, 2 * 8 * 8, 4 * 4 * 4])
+
+
+def test_a_shifted_block_attends_across_the_plain_windows_and_not_round_the_border():
+    from denoise_utils.models import SwinBlock
+
+    rng = np.random.default_rng(0)
+    block = SwinBlock(heads=2, window=4, shift=2, expand=1)
+    x = rng.standard_normal((1, 8, 8, 4)).astype(np.float32)
+    block(x)
+    block.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in block.get_weights()])
+    attend = lambda z: np.asarray(block.attention(z))  # noqa: E731
+    poked = x.copy()
+    poked[0, 3, 3, 0] += 1.0                           # in the shifted window of rows and columns 2-5
+    changed = np.abs(attend(poked) - attend(x)).max(axis=-1)[0] > 1e-6
+    assert changed[2:6, 2:6].all() and changed.sum() == 16
+    poked = x.copy()
+    poked[0, 0, 0, 0] += 1.0                           # the corner: rolled beside the far corners, masked
+    changed = np.abs(attend(poked) - attend(x)).max(axis=-1)[0] > 1e-6
+    assert changed[0, 0] and not changed[7, 7] and not changed[0, 7] and changed.sum() == 4
+
+
+def test_position_bias_is_shared_by_offset_and_attention_permutes_with_its_tokens():
+    """The relative bias depends only on the offset between query and key (Swin), and without
+    it attention is permutation-equivariant: permuting the tokens permutes the outputs."""
+    from denoise_utils.models import SwinBlock
+    from denoise_utils.models.transformer import _attend
+
+    block = SwinBlock(heads=1, window=3)
+    block(np.zeros((1, 3, 3, 4), np.float32))
+    block.bias_table.assign(np.arange(25, dtype=np.float32)[:, None])
+    bias = np.asarray(block.position_bias())[0]
+    rows, cols = np.divmod(np.arange(9), 3)
+    for i in range(9):
+        for j in range(9):
+            assert bias[i, j] == (rows[i] - rows[j] + 2) * 5 + (cols[i] - cols[j] + 2)
+    rng = np.random.default_rng(1)
+    qkv = rng.standard_normal((1, 9, 12)).astype(np.float32)
+    order = rng.permutation(9)
+    plain = np.asarray(_attend(qkv, 2, np.zeros((2, 9, 9), np.float32)))
+    np.testing.assert_allclose(np.asarray(_attend(qkv[:, order], 2, np.zeros((2, 9, 9), np.float32))),
+                               plain[:, order], atol=1e-5)
+
+
+def test_the_hybrid_starts_as_its_unet_and_with_its_branches_zeroed_is_its_unet():
+    from denoise_utils.models import hybrid_unet, swin_blocks, unet, unet_weights_into, without_branches
+
+    rng = np.random.default_rng(2)
+    cnn = unet(filters=(4, 8, 16))
+    cnn.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.2 for w in cnn.get_weights()])
+    hybrid = hybrid_unet(filters=(4, 8, 16), levels=(1, 2), window=4, head_dim=4)
+    pretrained = unet_weights_into(hybrid, cnn)
+    assert len(pretrained) == len(cnn.weights) and len(swin_blocks(hybrid)) == 6
+    x = rng.random((1, 16, 32, 1)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(hybrid(x)), np.asarray(cnn(x)))
+    for block in swin_blocks(hybrid):                   # trained blocks: the output moves
+        for layer in (block.proj, block.ff_out):
+            layer.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.2 for w in layer.get_weights()])
+    assert np.abs(np.asarray(hybrid(x)) - np.asarray(cnn(x))).max() > 1e-3
+    np.testing.assert_allclose(np.asarray(without_branches(hybrid)(x)), np.asarray(cnn(x)), atol=1e-6)
+    some = without_branches(hybrid, feed_forward=False)
+    assert np.abs(np.asarray(some(x)) - np.asarray(cnn(x))).max() > 1e-3
+    assert multiply_adds(hybrid, size=32) > multiply_adds(cnn, size=32)
+    with pytest.raises(ValueError, match="does not fit"):
+        unet_weights_into(hybrid, unet(filters=(4, 8, 32)))
+    with pytest.raises(ValueError, match="levels must lie"):
+        hybrid_unet(filters=(4, 8, 16), levels=(3,))

@@ -11,94 +11,16 @@ empty one, no outputs; ``grade`` (:mod:`.grading`) runs a class's submissions, e
 kernel of its own.
 """
 
-import copy
+import argparse
 import json
 import os
 import re
 import sys
 
-import numpy as np
-
 from . import checks  # noqa: F401  (registers every exercise's checker)
 from .grading import grade, gradebook  # noqa: F401
+from .notebook import BEGIN, END, HEADING, cell_text, exercises, stub_solution, student_copy  # noqa: F401
 from .registry import EXERCISES, check, exercise  # noqa: F401
-
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-HEADING = re.compile(r"^#+ Exercise (\d+(?:\.\d+)+)[:.]?\s*(.*)$", re.M)
-ANSWER = "**Your answer:** *(write it here)*\n"
-
-
-# ---- student copies --------------------------------------------------------------------
-
-def _text(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _stub(code, number, title):
-    """Replace each solution block of ``code`` with a NotImplementedError stub."""
-    out, inside = [], False
-    for line in code.split("\n"):
-        if line.strip() == BEGIN:
-            indent = line[:len(line) - len(line.lstrip())]
-            out.append(f'{indent}raise NotImplementedError("Exercise {number}: {title}")')
-            inside = True
-        elif line.strip() == END:
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise ValueError(f"exercise {number}: {BEGIN} without {END}")
-    return "\n".join(out)
-
-
-def student_copy(notebook):
-    """The student copy of a source ``notebook`` (a dict in nbformat 4): no solutions, no outputs."""
-    nb = copy.deepcopy(notebook)
-    nb.setdefault("metadata", {})["student_copy"] = True  # build overwrites only these
-    number, title = None, ""
-    for cell in nb["cells"]:
-        src, tags = _text(cell), cell.get("metadata", {}).get("tags", [])
-        if cell["cell_type"] == "markdown":
-            found = HEADING.findall(src)
-            if found:
-                number, title = found[-1]
-            if "solution" in tags:
-                cell["source"] = ANSWER
-                cell["metadata"].pop("tags")
-            continue
-        if cell["cell_type"] != "code":
-            continue
-        cell["outputs"], cell["execution_count"] = [], None
-        if BEGIN in src:
-            if number is None:
-                raise ValueError(f"a solution before any '### Exercise N: title' heading:\n{src[:200]}")
-            cell["source"] = _stub(src, number, title.strip())
-            cell["metadata"]["tags"] = [t for t in tags if t != "hide-input"]
-        elif "labs.check(" in src:  # a runner goes on past an unfinished exercise
-            checked = re.findall(r"labs\.check\(\s*[\"']([\d.]+)", src)
-            if checked != [number]:
-                raise ValueError(f"the check cell {src.strip()!r} stands under the heading of "
-                                 f"exercise {number}")
-            cell["metadata"]["tags"] = sorted(set(tags) | {"raises-exception"})
-        if not cell["metadata"].get("tags"):
-            cell["metadata"].pop("tags", None)
-    return nb
-
-
-def exercises(notebook):
-    """(number, code, check) of each coding exercise of ``notebook`` (nbformat 4 dict), in order."""
-    out, number, code = [], None, None
-    for cell in notebook["cells"]:
-        src = _text(cell)
-        if cell["cell_type"] == "markdown":
-            found = HEADING.findall(src)
-            number = found[-1][0] if found else number
-        elif "labs.check(" in src:
-            out.append((number, code, src))
-        elif cell["cell_type"] == "code":
-            code = src
-    return out
-
 
 def timings_table(timings, chapters="chapters"):
     """The instructor guide's table: each chapter's coding exercises and its measured run time.
@@ -120,7 +42,7 @@ def timings_table(timings, chapters="chapters"):
     for name in sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb")):
         with open(os.path.join(chapters, name), encoding="utf-8") as fh:
             nb = json.load(fh)
-        title = _text(nb["cells"][0]).splitlines()[0].lstrip("# ").split(":")[0]
+        title = cell_text(nb["cells"][0]).splitlines()[0].lstrip("# ").split(":")[0]
         seconds = measured["seconds"].get(name)
         minutes = "–" if seconds is None else f"{seconds / 60:.1f}"
         rows.append(f"| {title} | {', '.join(n for n, _, _ in exercises(nb))} | {minutes} |")
@@ -207,7 +129,6 @@ def links(chapters="chapters", config="_config.yml"):
 
 
 def main(argv=None):
-    import argparse
 
     parser = argparse.ArgumentParser(prog="python -m denoise_utils.labs",
                                      description="Student copies of the chapters (no solutions).")

@@ -4,8 +4,14 @@ Each takes the student's answer (a function), calls it on cases of its own, and 
 ``AssertionError`` saying what was expected and what was found.
 """
 
+import time
+
 import numpy as np
 
+from ..inference import dihedral, tiles
+from ..interpret import filter_support
+from ..noise import add_gaussian_noise
+from ..pretrained import OPPONENT
 from .registry import exercise
 
 
@@ -58,7 +64,6 @@ def _choose(fn):
     from skimage.filters import gaussian
 
     from ..metrics import psnr
-    from ..noise import add_gaussian_noise
     rng = np.random.default_rng(0)
     clean = gaussian(rng.random((64, 64)), 3).astype(np.float32)
     clean = (clean - clean.min()) / (clean.max() - clean.min())
@@ -161,7 +166,6 @@ def _patches(fn):
 
 
 def _dihedral(x):
-    from ..inference import dihedral
     return [dihedral(x, k) for k in range(8)]
 
 
@@ -187,7 +191,6 @@ def _ensemble(fn):
     def lopsided(y):  # a "denoiser" that treats directions differently
         return 0.5 * y + 0.5 * np.roll(y, 1, axis=1)
 
-    from ..inference import dihedral
     expected = np.mean([dihedral(lopsided(t), k, inverse=True) for k, t in enumerate(_dihedral(x))], axis=0)
     _close(fn(lopsided, x), expected, "self_ensemble(denoiser, noisy)")
 
@@ -394,7 +397,6 @@ def _pad(fn):
           "Multiply each pixel's (R, G, B) by the matrix: z = rgb @ M.T, then add 0.5 to the "
           "two colour-difference channels.")
 def _opp(fn):
-    from ..pretrained import OPPONENT
     rgb = np.random.default_rng(0).random((4, 5, 3))
     _close(fn(rgb), rgb @ OPPONENT.T + np.array([0, 0.5, 0.5]), "to_opponent(rgb)")
 
@@ -402,7 +404,6 @@ def _opp(fn):
 @exercise("4.4.3", "the noise level of each opponent channel",
           "A channel that is w · (R, G, B) of independent noise of level σ has level σ ‖w‖.")
 def _levels(fn):
-    from ..pretrained import OPPONENT
     _close(fn(25.0), 25.0 * np.linalg.norm(OPPONENT, axis=1), "opponent_sigmas(25)")
 
 
@@ -433,7 +434,6 @@ def _pareto(fn):
           "Call the function once to warm up (it compiles, caches, loads), then time `repeats` "
           "calls with time.perf_counter and return the median of those.")
 def _timing(fn):
-    import time
     calls = []
 
     def slow_first():
@@ -627,7 +627,6 @@ def _jac(fn):
           "Sort the squared weights from the largest down and count how many it takes to "
           "reach `share` of their sum.")
 def _support(fn):
-    from ..interpret import filter_support
     rng = np.random.default_rng(0)
     for w in (np.eye(5), rng.standard_normal((9, 9)), np.pad(np.ones((2, 2)), 3)):
         assert fn(w, 0.9) == filter_support(w, 0.9), \
@@ -743,7 +742,6 @@ def _tofloat(fn):
           "Cores start every `tile` pixels; each window reaches `margin` further on both sides, "
           "clipped to [0, length).")
 def _tiles(fn):
-    from ..inference import tiles
     for length, tile, margin in ((10, 4, 2), (1000, 256, 48), (7, 10, 3)):
         want = list(tiles(length, tile, margin))
         found = [tuple(t) for t in fn(length, tile, margin)]

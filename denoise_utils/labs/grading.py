@@ -11,6 +11,8 @@ submission.
 import csv
 import os
 
+from .notebook import exercises
+
 #: what the exercises may use without importing it, as in the chapters
 SETUP = "import numpy as np\nimport denoise_utils as du\n"
 KERAS = "import keras\nfrom keras import layers\n"
@@ -37,8 +39,6 @@ def grade(notebook, timeout=60):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    from . import exercises
 
     found = exercises(notebook)
     setup = SETUP + (KERAS if any("keras" in c or "layers" in c for _, c, _ in found) else "")

@@ -19,7 +19,8 @@ from .._checks import as_float_image
 from .autoencoder import dense_autoencoder, unet
 from .cnn import PixelUnshuffle, dncnn, fast_dncnn, level_estimator  # noqa: F401
 from .rnn import ScanLines, recurrent_unet, sweep_denoiser  # noqa: F401
-from .transformer import WindowAttention, uformer  # noqa: F401
+from .transformer import (SwinBlock, WindowAttention, hybrid_unet, swin_blocks,  # noqa: F401
+                          uformer, unet_weights_into, without_branches)
 
 
 def takes_level(model):
@@ -86,13 +87,14 @@ def multiply_adds(model, size=64):
 
     Counts the layers that do the arithmetic: convolutions (kernel size × output
     positions; a transposed one × its input positions), :class:`ScanLines` (a GRU's
-    three gates, in both directions, at every position), :class:`WindowAttention` (its
-    projections and the attention inside each window) and models inside the model (once
+    three gates, in both directions, at every position), layers that count their own work
+    (:class:`WindowAttention`, :class:`SwinBlock`: projections, the attention inside each
+    window and a block's feed-forward part) and models inside the model (once
     per call, at full size), measured on a ``size`` × ``size`` image and divided by its
     pixels. Additions, activations and biases are left out.
     """
     counted = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.DepthwiseConv2D,
-               ScanLines, WindowAttention)
+               ScanLines, WindowAttention, SwinBlock)
     # per-element scales and shifts, like biases: left out
     ignored = (keras.layers.LayerNormalization, keras.layers.BatchNormalization)
     layers = [layer for layer in model.layers if isinstance(layer, counted)]
@@ -112,7 +114,7 @@ def multiply_adds(model, size=64):
         if isinstance(layer, ScanLines):
             u = layer.units
             total += 2 * 3 * (ci * u + u * u) * hi * wi
-        elif isinstance(layer, WindowAttention):
+        elif isinstance(layer, (WindowAttention, SwinBlock)):
             total += layer.multiply_adds(ci) * hi * wi
         elif isinstance(layer, keras.layers.DepthwiseConv2D):
             total += int(np.prod(layer.kernel.shape)) * ho * wo
@@ -169,7 +171,7 @@ def receptive_field(model, size=256):
 #: model builders by name, as training configs refer to them
 BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
             "dense_autoencoder": dense_autoencoder, "recurrent_unet": recurrent_unet,
-            "sweep_denoiser": sweep_denoiser, "uformer": uformer}
+            "sweep_denoiser": sweep_denoiser, "uformer": uformer, "hybrid_unet": hybrid_unet}
 
 
 def build_model(config):

@@ -4,8 +4,13 @@ article's dense autoencoder, repaired."""
 import keras
 
 
-def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True):
-    """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``."""
+def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True, insert=None):
+    """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``.
+
+    ``insert(stage, level, h)``, where given, returns the features to go on with after the
+    convolutions of each level (``stage`` ``"enc"``, ``"mid"`` at the bottleneck, ``"dec"``;
+    ``level`` 0 at full size): the hybrid of §5.4 adds transformer blocks there."""
+    insert = insert or (lambda stage, level, h: h)
     layers = keras.layers
 
     def convs(h, width):
@@ -14,17 +19,17 @@ def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last
         return h
 
     saved = []
-    for width, wider in zip(filters[:-1], filters[1:]):
-        h = convs(h, width)
+    for level, (width, wider) in enumerate(zip(filters[:-1], filters[1:])):
+        h = insert("enc", level, convs(h, width))
         saved.append(h)
         h = layers.Conv2D(wider, 2, strides=2)(h)
-    h = convs(h, filters[-1])
+    h = insert("mid", len(filters) - 1, convs(h, filters[-1]))
     if code:
         h = layers.Conv2D(code, 1, name="code")(h)
-    for width, skip in zip(reversed(filters[:-1]), reversed(saved)):
-        h = layers.Conv2DTranspose(width, 2, strides=2)(h)
-        h = layers.Add()([h, skip]) if skips else h
-        h = convs(h, width)
+    for level in range(len(filters) - 2, -1, -1):
+        h = layers.Conv2DTranspose(filters[level], 2, strides=2)(h)
+        h = layers.Add()([h, saved[level]]) if skips else h
+        h = insert("dec", level, convs(h, filters[level]))
     init = "zeros" if zero_last else "glorot_uniform"
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 

@@ -8,8 +8,45 @@ TensorFlow and JAX.
 """
 
 import keras
+import numpy as np
+
+from .autoencoder import unet_body
 
 ops = keras.ops
+
+
+def _to_windows(x, s):
+    """(N, H, W, C) -> (N * windows, s*s, C): the pixels of each ``s`` × ``s`` window in a row."""
+    b, h, w, c = ops.shape(x)
+    t = ops.reshape(x, (b, h // s, s, w // s, s, c))
+    return ops.reshape(ops.transpose(t, (0, 1, 3, 2, 4, 5)), (-1, s * s, c))
+
+
+def _from_windows(t, b, h, w, s):
+    """The inverse of :func:`_to_windows` for an (N, H, W, C) image."""
+    c = ops.shape(t)[-1]
+    t = ops.reshape(t, (b, h // s, w // s, s, s, c))
+    return ops.reshape(ops.transpose(t, (0, 1, 3, 2, 4, 5)), (b, h, w, c))
+
+
+def _attend(qkv, heads, bias, mask=None):
+    """softmax(q kᵀ / √d + bias [+ mask]) v for each head, heads joined again.
+
+    ``qkv`` (M, n, 3C) holds the queries, keys and values of the n tokens of M windows;
+    ``bias`` (heads, n, n) is added to every window's scores, ``mask`` (windows, n, n), where
+    given, to the scores of each image's windows in turn. Returns (M, n, C)."""
+    m, n, c3 = ops.shape(qkv)
+    c = c3 // 3
+    d = c // heads
+    qkv = ops.reshape(qkv, (-1, n, 3, heads, d))
+    q, key, v = (ops.transpose(qkv[:, :, i], (0, 2, 1, 3)) for i in range(3))   # (M, heads, n, d)
+    scores = ops.matmul(q, ops.transpose(key, (0, 1, 3, 2))) / (d ** 0.5) + bias
+    if mask is not None:
+        windows = ops.shape(mask)[0]
+        scores = ops.reshape(scores, (-1, windows, heads, n, n)) + mask[None, :, None]
+        scores = ops.reshape(scores, (-1, heads, n, n))
+    out = ops.matmul(ops.softmax(scores, axis=-1), v)                          # (M, heads, n, d)
+    return ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, n, c))
 
 
 @keras.saving.register_keras_serializable(package="denoise_utils")
@@ -38,18 +75,10 @@ class WindowAttention(keras.layers.Layer):
 
     def call(self, x):
         b, h, w, c = ops.shape(x)
-        s, k = self.window, self.heads
-        d = c // k
-        # (N, H, W, C) -> (N * windows, s*s, C)
-        t = ops.reshape(x, (b, h // s, s, w // s, s, c))
-        t = ops.reshape(ops.transpose(t, (0, 1, 3, 2, 4, 5)), (-1, s * s, c))
-        qkv = ops.reshape(ops.matmul(t, self.qkv) + self.qkv_bias, (-1, s * s, 3, k, d))
-        q, key, v = (ops.transpose(qkv[:, :, i], (0, 2, 1, 3)) for i in range(3))  # (., k, s*s, d)
-        scores = ops.matmul(q, ops.transpose(key, (0, 1, 3, 2))) / (d ** 0.5) + self.position
-        out = ops.matmul(ops.softmax(scores, axis=-1), v)                           # (., k, s*s, d)
-        out = ops.matmul(ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, s * s, c)), self.proj)
-        out = ops.reshape(out + self.proj_bias, (b, h // s, w // s, s, s, c))
-        return ops.reshape(ops.transpose(out, (0, 1, 3, 2, 4, 5)), (b, h, w, c))
+        t = _to_windows(x, self.window)                                  # (N * windows, s*s, C)
+        qkv = ops.matmul(t, self.qkv) + self.qkv_bias
+        out = _attend(qkv, self.heads, self.position)
+        return _from_windows(ops.matmul(out, self.proj) + self.proj_bias, b, h, w, self.window)
 
     def get_config(self):
         return {**super().get_config(), "heads": self.heads, "window": self.window}
@@ -102,3 +131,167 @@ def uformer(channels=1, filters=(32, 64, 128), blocks=(2, 2, 2), heads=(1, 2, 4)
             h = _block(h, filters[level], heads[level], window, expand, f"dec{level}_{i}")
     noise = layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros", name="noise")(h)
     return keras.Model(y, layers.Subtract(name="denoised")([y, noise]), name="uformer")
+
+
+def _relative_index(s):
+    """(s², s²) indices into a ((2s-1)², heads) table: one entry per (row, column) offset
+    between a query and a key of an ``s`` × ``s`` window, as Swin's relative position bias."""
+
+    rows, cols = np.divmod(np.arange(s * s), s)
+    dr = rows[:, None] - rows[None, :] + s - 1
+    dc = cols[:, None] - cols[None, :] + s - 1
+    return (dr * (2 * s - 1) + dc).astype("int32")
+
+
+def _shift_mask(h, w, s, shift):
+    """(windows, s², s²): 0 between tokens from the same part of the image, -100 between
+    tokens that the cyclic shift by ``shift`` brought together from opposite borders
+    (Swin's attention mask); the image is (H, W), cut into ``s`` × ``s`` windows."""
+    def part(n):
+        i = ops.arange(n)
+        return ops.cast(i >= n - s, "int32") + ops.cast(i >= n - shift, "int32")
+
+    ids = ops.cast(part(h)[:, None] * 3 + part(w)[None, :], "float32")[None, :, :, None]
+    ids = _to_windows(ids, s)[..., 0]                                     # (windows, s²)
+    return ops.where(ops.equal(ids[:, :, None], ids[:, None, :]), 0.0, -100.0)
+
+
+@keras.saving.register_keras_serializable(package="denoise_utils")
+class SwinBlock(keras.layers.Layer):
+    """x + W_o·attention(LN(x)), then x + GDFN(LN(x)): a transformer block added to a CNN (§5.4).
+
+    The attention is multi-head self-attention inside ``window`` × ``window`` windows with a
+    relative position bias per head (Liu et al., 2021, Swin), the windows moved by ``shift``
+    pixels with a cyclic roll and the mask that keeps pixels from opposite borders apart;
+    ``heads`` heads. The feed-forward part is Restormer's gated depthwise one (GDFN, Zamir et
+    al., 2022): a 1x1 convolution to 2·``expand``·C channels, a 3x3 depthwise convolution,
+    GELU(one half) × the other half, a 1x1 convolution back to C. Both output projections
+    start at zero, so a new block is the identity (ReZero, LayerScale, NLRN): added to a
+    trained network, it starts at that network's output. (N, H, W, C) -> (N, H, W, C); H
+    and W must be multiples of ``window``.
+    """
+
+    def __init__(self, heads=4, window=8, shift=0, expand=2, **kwargs):
+        super().__init__(**kwargs)
+        self.heads, self.window, self.shift, self.expand = int(heads), int(window), int(shift), int(expand)
+        layers = keras.layers
+        self.norm1 = layers.LayerNormalization(epsilon=1e-5, name="norm1")
+        self.norm2 = layers.LayerNormalization(epsilon=1e-5, name="norm2")
+        self.index = _relative_index(self.window).reshape(-1)
+
+    def build(self, input_shape):
+        c = int(input_shape[-1])
+        if c % self.heads:
+            raise ValueError(f"{c} channels do not split into {self.heads} heads")
+        layers, e = keras.layers, self.expand
+        self.qkv = layers.Dense(3 * c, name="qkv")
+        self.proj = layers.Dense(c, kernel_initializer="zeros", name="proj")
+        self.ff_in = layers.Conv2D(2 * e * c, 1, name="ff_in")
+        self.ff_dw = layers.DepthwiseConv2D(3, padding="same", name="ff_dw")
+        self.ff_out = layers.Conv2D(c, 1, kernel_initializer="zeros", name="ff_out")
+        shape = tuple(input_shape)
+        for layer, into in ((self.norm1, shape), (self.norm2, shape), (self.qkv, shape[:-1] + (c,)),
+                            (self.proj, shape[:-1] + (c,)), (self.ff_in, shape),
+                            (self.ff_dw, shape[:-1] + (2 * e * c,)), (self.ff_out, shape[:-1] + (e * c,))):
+            layer.build(into)
+        self.bias_table = self.add_weight(shape=((2 * self.window - 1) ** 2, self.heads),
+                                          initializer="zeros", name="relative_bias")
+
+    def position_bias(self):
+        """(heads, s², s²): each head's bias for every (query, key) pair of a window."""
+        n = self.window ** 2
+        return ops.transpose(ops.reshape(ops.take(self.bias_table, self.index, axis=0),
+                                         (n, n, self.heads)), (2, 0, 1))
+
+    def attention(self, x):
+        """The attention branch on LN(x), before it is added to x."""
+        b, h, w, c = ops.shape(x)
+        s, r = self.window, self.shift
+        a = self.norm1(x)
+        if r:
+            a = ops.roll(a, (-r, -r), axis=(1, 2))
+        mask = _shift_mask(h, w, s, r) if r else None
+        out = _attend(self.qkv(_to_windows(a, s)), self.heads, self.position_bias(), mask)
+        out = _from_windows(self.proj(out), b, h, w, s)
+        return ops.roll(out, (r, r), axis=(1, 2)) if r else out
+
+    def feed_forward(self, x):
+        """The gated depthwise feed-forward branch on LN(x), before it is added to x."""
+        gate, value = ops.split(self.ff_dw(self.ff_in(self.norm2(x))), 2, axis=-1)
+        return self.ff_out(keras.activations.gelu(gate) * value)
+
+    def call(self, x):
+        x = x + self.attention(x)
+        return x + self.feed_forward(x)
+
+    def get_config(self):
+        return {**super().get_config(), "heads": self.heads, "window": self.window,
+                "shift": self.shift, "expand": self.expand}
+
+    def multiply_adds(self, channels):
+        """Multiply-adds per pixel: q, k, v and W_o, the attention, and the feed-forward part."""
+        c, e = channels, self.expand
+        return 4 * c * c + 2 * self.window ** 2 * c + 2 * e * c * c + 9 * 2 * e * c + e * c * c
+
+
+def hybrid_unet(channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 3), window=8,
+                head_dim=32, expand=2, depth=2):
+    """A U-Net with transformer blocks at its low resolutions (§5.4): a hybrid CNN–transformer
+    in the manner of SCUNet (Zhang et al., 2023) and TransUNet (Chen et al., 2021).
+
+    The U-Net is :func:`~denoise_utils.models.autoencoder.unet`'s, layer for layer (so a
+    trained U-Net's weights load into it, :func:`unet_weights_into`); after the convolutions
+    of every level in ``levels`` (0 is full size; ``len(filters) - 1`` is the bottleneck), in
+    the encoder and again in the decoder, come ``depth`` :class:`SwinBlock` s, windows plain
+    and shifted by half a window in turn, with C / ``head_dim`` heads. Every block starts as
+    the identity, so the untrained hybrid computes exactly its U-Net. Sides must be multiples
+    of ``window * 2 ** max(levels)``.
+    """
+
+    bottom = len(filters) - 1
+    if not all(0 <= level <= bottom for level in levels):
+        raise ValueError(f"levels must lie in 0..{bottom} for {len(filters)} filter widths")
+
+    def attend(stage, level, h):
+        if level not in levels:
+            return h
+        width = filters[level]
+        for i in range(depth):
+            h = SwinBlock(max(1, width // head_dim), window, shift=window // 2 if i % 2 else 0,
+                          expand=expand, name=f"swin_{stage}{level}_{i}")(h)
+        return h
+
+    y = keras.Input((None, None, channels), name="noisy")
+    noise = unet_body(y, filters, blocks, channels, insert=attend)
+    return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]), name="hybrid_unet")
+
+
+def swin_blocks(model):
+    """The :class:`SwinBlock` s of ``model``, in order."""
+    return [layer for layer in model.layers if isinstance(layer, SwinBlock)]
+
+
+def unet_weights_into(hybrid, unet):
+    """Copy a trained U-Net's weights into the U-Net part of ``hybrid``, layer for layer (§5.4).
+
+    Returns the paths of the variables set, the pretrained part of the hybrid."""
+    mine = [layer for layer in hybrid.layers if layer.weights and not isinstance(layer, SwinBlock)]
+    theirs = [layer for layer in unet.layers if layer.weights]
+    if len(mine) != len(theirs) or any(
+            [w.shape for w in a.weights] != [w.shape for w in b.weights] for a, b in zip(mine, theirs)):
+        raise ValueError(f"the U-Net {unet.name!r} does not fit this hybrid's U-Net part")
+    for a, b in zip(mine, theirs):
+        a.set_weights(b.get_weights())
+    return [w.path for layer in mine for w in layer.weights]
+
+
+def without_branches(model, *, attention=True, feed_forward=True):
+    """A copy of a hybrid ``model`` with the chosen branches of every :class:`SwinBlock` set to
+    zero (the ablation of §5.4): with both, it computes exactly its U-Net."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    for block in swin_blocks(copy):
+        for on, layer in ((attention, block.proj), (feed_forward, block.ff_out)):
+            if on:
+                layer.set_weights([0 * w for w in layer.get_weights()])
+    return copy

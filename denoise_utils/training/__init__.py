@@ -3,9 +3,11 @@ model (``python -m denoise_utils.training CONFIG``), adversarial training and th
 training targets that need no clean image.
 
 * :mod:`.quick`: :func:`fit`, the notebooks' quick training: a model, images, a number of steps;
-* :mod:`.config`: a config file read and completed (:func:`read_config`, ``DEFAULTS``);
+* the config a run reads: :mod:`denoise_utils.zoo.schema` (:func:`read_config`, ``DEFAULTS``);
 * :mod:`.pipeline`: :func:`train`, resumable, checkpointed, shipped with ``--ship``;
-* :mod:`.schedule`: the learning rate by epoch or time, and the saved progress;
+* :mod:`.schedule`: the optimizer, the learning rate by epoch or time, and the saved progress;
+* :mod:`.rates`: an AdamW whose pretrained weights learn at a fraction of the rate (§5.4);
+* :mod:`.level`: the noise-level estimator's training (§5.1);
 * :mod:`.adversarial`: a denoiser against a PatchGAN critic (§4.3), TensorFlow and JAX;
 * :mod:`.targets`: Noise2Noise, blind spots and distillation (§5.2).
 """
@@ -13,8 +15,8 @@ training targets that need no clean image.
 import importlib
 
 _WHERE = {"fit": "quick", "train": "pipeline", "load_config": "pipeline", "main": "pipeline",
-          "read_config": "config", "DEFAULTS": "config"}
-_MODULES = ("adversarial", "config", "pipeline", "quick", "schedule", "targets")
+          "read_config": "..zoo.schema", "DEFAULTS": "..zoo.schema"}
+_MODULES = ("adversarial", "level", "pipeline", "quick", "rates", "schedule", "targets")
 __all__ = sorted(_WHERE) + list(_MODULES)
 
 
@@ -22,5 +24,6 @@ def __getattr__(name):
     if name in _MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _WHERE:
-        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        where = _WHERE[name]
+        return getattr(importlib.import_module(where if where.startswith("..") else f".{where}", __name__), name)
     raise AttributeError(f"module 'denoise_utils.training' has no attribute {name!r}")

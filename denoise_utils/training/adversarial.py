@@ -1,10 +1,13 @@
 """Adversarial training (§3.3, §4.3): a denoiser against a critic, under TensorFlow and JAX alike."""
 
+import csv
 import os
 import time
 
 import keras
 import numpy as np
+
+from .schedule import learning_rate, out_of_time, save_state
 
 LOSSES = ("ns", "saturating", "ragan")
 
@@ -194,11 +197,9 @@ def make_trainer(cfg, model):
 
 def fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise=None):
     """The epochs of adversarial training: the same log, checkpoints and budget as ``fit``'s."""
-    import csv
 
     from ..metrics import evaluate, sliced_wasserstein
     from ..models import apply_model
-    from .schedule import learning_rate, out_of_time, save_state
 
     log_path = os.path.join(out, "log.csv")
     for epoch in range(state["epoch"], cfg["epochs"]):

@@ -13,7 +13,7 @@ one told too high smooths away detail, and the second is what a photographer doe
 
 writes ``<out>/<NAME>/estimator/`` (weights every epoch, ``log.csv``), and with ``--ship``
 copies ``estimator.weights.h5``, ``estimator_log.csv`` and ``estimator_command.txt`` next
-to the model's config, where ``pretrained.estimate_level`` finds them.
+to the model's config, in the store (:mod:`..zoo.store`), where ``pretrained.estimate_level`` finds them.
 """
 
 import json
@@ -22,9 +22,13 @@ import time
 
 import numpy as np
 
-#: the estimator's settings where the model's config leaves them out
-ESTIMATOR_DEFAULTS = dict(filters=32, scales=3, patch_size=64, batch_size=32, steps_per_epoch=100, lr=1e-3,
-                          minutes=12, quantile=0.35, val_limit=6)
+from ..config import set_seed
+from ..inference import estimate_level
+from ..noise import as_noise
+from ..zoo import store
+from ..zoo.schema import ESTIMATOR_DEFAULTS
+from .targets import measured_level
+
 #: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
 LEVEL_FLOOR = 0.25
 
@@ -44,7 +48,6 @@ def quantile_loss(q):
 def log_level_pairs(noise):
     """(noisy, log(σ/255) per channel) from ``noise(clean, rng) -> (noisy, target)``: the
     estimator's training pairs (§5.1)."""
-    from .targets import measured_level
 
     def pairs(clean, rng):
         noisy, target = noise(clean, rng)
@@ -57,7 +60,6 @@ def log_level_pairs(noise):
 def validate(estimator, images, noise, seed=0):
     """Each held-out image through ``noise`` (seeded), its level measured and estimated:
     (measured, estimated) σ arrays, (images, channels), 0-255 scale."""
-    from ..inference import estimate_level
 
     measured, estimated = [], []
     for i, clean in enumerate(images):
@@ -67,16 +69,13 @@ def validate(estimator, images, noise, seed=0):
     return np.array(measured), np.array(estimated)
 
 
-def train_estimator(cfg, out, verbose=1, ship=False, command=None):
+def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None):
     """Train the level estimator of the model config ``cfg`` (already read) into
     ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped."""
     import keras
 
-    from .. import pretrained
-    from ..config import set_seed
     from ..data import PatchDataset, load_dataset
     from ..models import level_estimator
-    from ..noise import as_noise
 
     if not cfg["model_kwargs"].get("noise_map") or cfg["noise"] == "gaussian":
         raise ValueError(f"{cfg['name']!r} is not a model told the level of camera noise: it needs no estimator")
@@ -86,9 +85,10 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None):
     set_seed(cfg["seed"])
     noise = as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"])
     channels = cfg["model_kwargs"].get("channels", 1)
-    images = list(load_dataset(cfg["train_set"], as_gray=channels == 1, fallback=False, split="train").values())
+    images = list(load_dataset(cfg["train_set"], as_gray=channels == 1, fallback=False, split="train",
+                               data_dir=data_dir).values())
     val = list(load_dataset(cfg["val_set"], as_gray=channels == 1, fallback=False, limit=est["val_limit"],
-                            split="val").values())
+                            split="val", data_dir=data_dir).values())
     state_path, ckpt = os.path.join(out, "state.json"), os.path.join(out, "estimator.keras")
     state = {"epoch": 0, "seconds": 0.0}
     if os.path.isfile(state_path) and os.path.isfile(ckpt):
@@ -127,11 +127,6 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None):
         shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
         shipped.set_weights(model.get_weights())
         shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
-        pretrained.to_float16(os.path.join(out, "estimator.weights.h5"),
-                              pretrained.path(cfg["name"], "estimator.weights.h5"))
-        import shutil
-
-        shutil.copy(log, pretrained.path(cfg["name"], "estimator_log.csv"))
-        with open(pretrained.path(cfg["name"], "estimator_command.txt"), "w") as fh:
-            fh.write((command or f"python -m denoise_utils.training {cfg['name']} --estimator") + "\n")
+        store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), log,
+                   command or f"python -m denoise_utils.training {cfg['name']} --estimator", part="estimator")
     return out

@@ -7,31 +7,34 @@ or a path to such a JSON file. Training writes to ``<out>/<name>/``: ``model.ker
 (weights and optimizer, saved every epoch), ``log.csv`` (loss, validation PSNR,
 learning rate, elapsed seconds per epoch) and ``model.weights.h5`` at the end. Run
 the same command again to resume where it stopped. ``--ship`` copies the weights (as
-float16: §5.2), the log and the exact command next to the config, where ``pretrained`` finds them.
+float16: §5.2), the log and the exact command next to the config, in the store (:mod:`..zoo.store`).
 
 The config's keys are described in :mod:`.config`.
 """
 
 import argparse
-import functools
 import json
 import os
-import shutil
 import sys
 import time
 
 import numpy as np
 
-from .. import pretrained
+from ..config import set_seed
+from ..inference import estimate_level
 from ..models import apply_model, build_model, takes_level
-from .config import read_config
-from .schedule import learning_rate, out_of_time, save_state
+from ..noise import as_noise
+from ..zoo import store
+from ..zoo.schema import read_config
+from .level import train_estimator
+from .schedule import learning_rate, optimizer, out_of_time, save_state
+from .targets import measured_level, training_pairs
 
 
 def load_config(config):
     """A config by shipped name or path, completed by :func:`.config.read_config` (§4.1)."""
-    root = pretrained.WEIGHTS_DIR
-    path = config if config.endswith(".json") else pretrained.path(config, "config.json")
+    root = store.WEIGHTS_DIR
+    path = config if config.endswith(".json") else store.path(config, "config.json")
     if not os.path.isfile(path):
         names = sorted(os.listdir(root)) if os.path.isdir(root) else []
         raise FileNotFoundError(f"no config {config!r}; shipped configs: {names}")
@@ -41,12 +44,10 @@ def load_config(config):
 def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
     import keras
 
-    from ..inference import estimate_level
     from ..metrics import evaluate
-    from .targets import measured_level
 
     # or the level a shipped estimator finds, as on a photo
-    estimator = pretrained.level_estimator(cfg["level_from"]) if cfg["level_from"] else None
+    estimator = store.load_estimator(cfg["level_from"]) if cfg["level_from"] else None
 
     class Progress(keras.callbacks.Callback):
         """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
@@ -85,21 +86,28 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
 
 
 def _load_init(model, name):
-    """Start ``model`` from the shipped weights ``name`` (same architecture required).
+    """Start ``model`` from the shipped weights ``name`` (same architecture required); returns
+    the paths of the variables set.
 
     A model told the noise level (§5.5) may start from its twin that is not: the first
     layer's weights for the level map start at zero, so training begins from the twin's
-    outputs and learns to use the level."""
-    path = pretrained.path(name)
+    outputs and learns to use the level. A hybrid (§5.4) takes a U-Net's weights into its
+    U-Net part (``models.unet_weights_into``)."""
+    from ..models import swin_blocks, unet_weights_into
+
+    path = store.path(name)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {pretrained.available()}")
+        raise FileNotFoundError(f"init: no shipped weights {name!r}; shipped: {store.available()}")
+    if swin_blocks(model):
+        return unet_weights_into(model, store.load(name, copy=True))
+    every = [w.path for w in model.weights]
     try:
         model.load_weights(path)
-        return
+        return every
     except ValueError as err:
         error = err
     try:                                        # a twin without the level map: its config says
-        theirs = pretrained.load(name, copy=True).get_weights()
+        theirs = store.load(name, copy=True).get_weights()
     except (ValueError, OSError):
         raise ValueError(f"init: the weights of {name!r} do not fit this model ({error})") from None
     mine = model.get_weights()
@@ -114,50 +122,53 @@ def _load_init(model, name):
         widened[:, :, :theirs[0].shape[2]] = theirs[0]
         theirs[0] = widened
     model.set_weights(theirs)
+    return every
+
+
+def _start(cfg, out):
+    """The run's folder and progress: a new run writes its config there, a resumed one reads
+    how far it got. Returns (state, resumed)."""
+    os.makedirs(out, exist_ok=True)
+    state_path = os.path.join(out, "state.json")
+    if os.path.isfile(state_path):
+        with open(state_path) as fh:
+            state = json.load(fh)
+        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
+        return state, True
+    with open(os.path.join(out, "config.json"), "w") as fh:
+        json.dump(cfg, fh, indent=2)
+    return {"epoch": 0, "seconds": 0.0}, False
+
+
+def _images(cfg, gray, data_dir):
+    """The training images (every set of ``train_set``, without the held-out ones) and the
+    validation set, from ``data_dir`` (default: the data-directory setting)."""
+    from ..data import SPLIT_SETS, load_dataset
+
+    sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
+    split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
+    images = [im for name in sets for im in load_dataset(
+        name, as_gray=gray, fallback=False, split=split(name, "train"), data_dir=data_dir).values()]
+    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False,
+                       split=split(cfg["val_set"], "val"), data_dir=data_dir)
+    return images, val
 
 
 def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
     """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
-    if data_dir:
-        os.environ["DENOISE_DATA_DIR"] = data_dir
     import keras
 
-    from ..config import set_seed
-    from ..data import SPLIT_SETS, PatchDataset, load_dataset
-    from ..noise import as_noise
-    from .targets import (_register, level_mse, target_noise, with_estimated_level, with_level_map,
-                          with_measured_level)
+    from . import rates  # noqa: F401  (registers ScaledAdamW, which a checkpoint may hold)
+    from ..data import PatchDataset
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
-    os.makedirs(out, exist_ok=True)
+    state, resume = _start(cfg, out)
     set_seed(cfg["seed"])
-    state_path = os.path.join(out, "state.json")
-    resume = os.path.isfile(state_path)
-    state = {"epoch": 0, "seconds": 0.0}
-    if resume:
-        with open(state_path) as fh:
-            state = json.load(fh)
-        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
-    else:
-        with open(os.path.join(out, "config.json"), "w") as fh:
-            json.dump(cfg, fh, indent=2)
-    target_fn, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])  # before a resume: it registers the loss
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     # the training noise by name (validation's too, when it is not Gaussian)
     named_noise = as_noise(cfg["noise"], sigma, **cfg["noise_params"])
-    told = bool(cfg["model_kwargs"].get("noise_map"))
-    if told:
-        if target_fn or cfg["adversarial"]:
-            raise ValueError("a model told the noise level trains with clean targets, without a critic")
-        _register()
-        loss = level_mse
-        if cfg["noise"] == "gaussian":
-            target_fn = functools.partial(with_level_map, sigma=cfg["sigma"])
-        elif cfg["level_from"]:                  # told what a shipped estimator finds
-            target_fn = with_estimated_level(named_noise, pretrained.level_estimator(cfg["level_from"]))
-        else:
-            target_fn = with_measured_level(named_noise)
+    noise, loss = training_pairs(cfg, named_noise)   # before a resume: it registers the loss
     if cfg["adversarial"]:
         from .adversarial import fit_adversarial, make_trainer
 
@@ -171,20 +182,12 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
         model = keras.models.load_model(os.path.join(out, "model.keras"))
     else:
         model = build_model(cfg)
-        if cfg["init"]:
-            _load_init(model, cfg["init"])
-        model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=loss)
+        loaded = _load_init(model, cfg["init"]) if cfg["init"] else []
+        model.compile(optimizer=optimizer(cfg, model, loaded), loss=loss)
     val_sigma = cfg["val_sigma"] or (25 if isinstance(sigma, tuple) else sigma)
-    noise = target_fn or named_noise
     # validation: Gaussian noise at val_sigma, else the training noise itself
     val_noise = None if cfg["noise"] == "gaussian" else named_noise
-    gray = model.inputs[0].shape[-1] == 1
-    sets = [cfg["train_set"]] if isinstance(cfg["train_set"], str) else cfg["train_set"]
-    split = (lambda name, part: part if cfg["holdout"] and name in SPLIT_SETS else None)
-    images = [im for name in sets for im in load_dataset(
-        name, as_gray=gray, fallback=False, split=split(name, "train")).values()]
-    val = load_dataset(cfg["val_set"], as_gray=gray, limit=cfg["val_limit"], fallback=False,
-                       split=split(cfg["val_set"], "val"))
+    images, val = _images(cfg, model.inputs[0].shape[-1] == 1, data_dir)
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise=noise)
     data.epoch = state["epoch"]
@@ -198,11 +201,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))
     if ship:
-        os.makedirs(pretrained.path(cfg["name"], ""), exist_ok=True)
-        pretrained.to_float16(os.path.join(out, "model.weights.h5"), pretrained.path(cfg["name"]))
-        shutil.copy(os.path.join(out, "log.csv"), pretrained.path(cfg["name"], "log.csv"))
-        with open(pretrained.path(cfg["name"], "command.txt"), "w") as fh:
-            fh.write((command or "python -m denoise_utils.training " + config) + "\n")
+        store.ship(cfg["name"], os.path.join(out, "model.weights.h5"), os.path.join(out, "log.csv"),
+                   command or "python -m denoise_utils.training " + config)
     return out
 
 
@@ -211,7 +211,7 @@ def main(argv=None):
                                      description="Train (or resume) a denoiser from a config.")
     parser.add_argument("config", help="a shipped model name or a config.json path")
     parser.add_argument("--out", default="runs", help="where runs are written (default: runs)")
-    parser.add_argument("--data-dir", help="folder with the data sets (sets DENOISE_DATA_DIR)")
+    parser.add_argument("--data-dir", help="folder with the data sets (default: $DENOISE_DATA_DIR)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
     parser.add_argument("--ship", action="store_true",
                         help="copy the weights, log and command next to the shipped config")
@@ -221,12 +221,8 @@ def main(argv=None):
     command = "python -m denoise_utils.training " + " ".join(argv or sys.argv[1:])
     try:
         if args.estimator:
-            from .level import train_estimator
-
-            if args.data_dir:
-                os.environ["DENOISE_DATA_DIR"] = args.data_dir
             train_estimator(load_config(args.config), args.out, verbose=2 if args.quiet else 1,
-                            ship=args.ship, command=command)
+                            ship=args.ship, command=command, data_dir=args.data_dir)
             return
         train(args.config, out=args.out, data_dir=args.data_dir, verbose=2 if args.quiet else 1,
               ship=args.ship, command=command)

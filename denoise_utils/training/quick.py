@@ -2,6 +2,9 @@
 
 import time
 
+from ..noise import as_noise
+from .targets import target_noise
+
 
 def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
         lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise="gaussian", target="clean"):
@@ -24,7 +27,6 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     from ..data import PatchDataset
     from ..metrics import evaluate
     from ..models import apply_model
-    from ..noise import as_noise
 
     if isinstance(optimizer, str):
         makers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
@@ -34,7 +36,6 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
     gaussian = isinstance(noise, str) and noise == "gaussian"
     train_noise = as_noise(noise, sigma)
     if target != "clean":
-        from .targets import target_noise
 
         if not gaussian:
             raise ValueError("give a noise other than Gaussian or a target other than 'clean', not both")

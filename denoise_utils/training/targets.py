@@ -25,9 +25,13 @@ error weighed by its level (:func:`level_mse`).
 Patches are float arrays (batch, h, w, channels); σ is on the 0-255 scale.
 """
 
+import functools
+
 import numpy as np
 
 from .._checks import check_sigma
+from ..zoo import store
+from ..zoo.schema import TARGETS
 
 
 def noise2noise_pairs(clean, rng, sigma=25):
@@ -152,15 +156,14 @@ def masked_mse(y_true, y_pred):
     return ops.sum(mask * ops.square(y_pred - target)) / ops.maximum(ops.sum(mask), 1.0)
 
 
-def _register():
+def register_losses():
+    """Register the losses of §5.2 and §5.5 with Keras, so a checkpoint that uses one loads."""
     import keras
 
     keras.saving.register_keras_serializable("denoise_utils")(masked_mse)
     keras.saving.register_keras_serializable("denoise_utils")(level_mse)
 
 
-#: training targets by config name (``train``'s ``target`` key)
-TARGETS = ("clean", "noise2noise", "blind_spot", "teacher")
 
 
 def target_noise(target, sigma, teacher=None):
@@ -175,11 +178,9 @@ def target_noise(target, sigma, teacher=None):
         return None, "mse"
     s = check_sigma(sigma)
     if target == "teacher":
-        from .. import pretrained
-
-        if teacher not in pretrained.available():
+        if teacher not in store.available():
             raise ValueError(f"target 'teacher' needs a shipped teacher model, got {teacher!r}")
-        model = pretrained.load(teacher)
+        model = store.load(teacher)
 
         def distill(clean, rng):
             noisy = clean + s / 255.0 * rng.standard_normal(clean.shape).astype(np.float32)
@@ -187,6 +188,28 @@ def target_noise(target, sigma, teacher=None):
         return distill, "mse"
     if target == "noise2noise":
         return (lambda clean, rng: noise2noise_pairs(clean, rng, s)), "mse"
-    _register()
+    register_losses()
     return (lambda clean, rng: blind_spot_pairs(
         clean + s / 255.0 * rng.standard_normal(clean.shape).astype(np.float32), rng)), masked_mse
+
+
+def training_pairs(cfg, noise):
+    """What a run of config ``cfg`` (read) trains on: ``PatchDataset``'s ``noise`` (clean
+    patches to (input, target) pairs) and the Keras loss, in one place (§4.1, §5.2, §5.5).
+
+    ``noise`` is the config's named noise. A ``target`` other than ``"clean"`` replaces it
+    (:func:`target_noise`); a model told the noise level (``model_kwargs["noise_map"]``) gets
+    the level with each patch: the Gaussian level drawn (:func:`with_level_map`), the level
+    a shipped estimator finds (``level_from``, :func:`with_estimated_level`) or the measured
+    level of camera noise (:func:`with_measured_level`), with :func:`level_mse`."""
+    pairs, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])
+    if not cfg["model_kwargs"].get("noise_map"):
+        return pairs or noise, loss
+    if pairs or cfg["adversarial"]:
+        raise ValueError("a model told the noise level trains with clean targets, without a critic")
+    register_losses()
+    if cfg["noise"] == "gaussian":
+        return functools.partial(with_level_map, sigma=cfg["sigma"]), level_mse
+    if cfg["level_from"]:                       # told what a shipped estimator finds
+        return with_estimated_level(noise, store.load_estimator(cfg["level_from"])), level_mse
+    return with_measured_level(noise), level_mse

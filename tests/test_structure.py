@@ -1,0 +1,116 @@
+"""The package a maintainer can hold in their head (issue 36): its modules import one another
+as a tree, an import inside a function only defers a heavy library, no module reaches for
+another's private names, and no function is longer than a screen."""
+
+import ast
+import collections
+import os
+
+import pytest
+
+PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "denoise_utils")
+#: what an import inside a function may defer: libraries slow to import, or optional ones
+HEAVY = {"keras", "tensorflow", "jax", "torch", "matplotlib", "skimage", "scipy", "h5py", "bm3d", "PIL",
+         "imageio", "pooch", "nbformat", "nbclient", "tifffile", "IPython", "myst_nb"}
+LONGEST = 80
+
+
+def _modules():
+    found = {}
+    for folder, _, files in os.walk(PACKAGE):
+        for file in files:
+            if file.endswith(".py"):
+                path = os.path.join(folder, file)
+                name = os.path.relpath(path, os.path.dirname(PACKAGE))[:-3].replace(os.sep, ".")
+                found[name[:-len(".__init__")] if name.endswith(".__init__") else name] = path
+    return found
+
+
+MODULES = _modules()
+TREES = {name: ast.parse(open(path, encoding="utf-8").read()) for name, path in MODULES.items()}
+
+
+def _targets(module, node):
+    """The modules an import statement in ``module`` names (a package's submodule where it is one)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    package = module if MODULES[module].endswith("__init__.py") else module.rsplit(".", 1)[0]
+    if node.level:
+        base = package.split(".")[:len(package.split(".")) - node.level + 1]
+        target = ".".join(base + ([node.module] if node.module else []))
+    else:
+        target = node.module
+    return [f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target for a in node.names]
+
+
+def _imports(module):
+    """(target, inside a function, line) of every import of ``module``."""
+    tree, out = TREES[module], []
+
+    def visit(node, inside):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                out.extend((t, inside, child.lineno, child) for t in _targets(module, child))
+            visit(child, inside or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    visit(tree, False)
+    return out
+
+
+def _internal(target):
+    return target.split(".")[0] == "denoise_utils"
+
+
+def _heavy(module, seen=None):
+    """Whether importing ``module`` imports a heavy library at its top level (or its package's)."""
+    seen = set() if seen is None else seen
+    if module in seen or module not in MODULES:
+        return False
+    seen.add(module)
+    parents = [".".join(module.split(".")[:i]) for i in range(2, len(module.split(".")))]
+    for target, inside, _, _ in _imports(module):
+        if inside:
+            continue
+        if (not _internal(target) and target.split(".")[0] in HEAVY) or (_internal(target) and _heavy(target, seen)):
+            return True
+    return any(_heavy(p, seen) for p in parents)
+
+
+def test_the_modules_import_one_another_as_a_tree():
+    """Imports inside functions count: a tidy-up moving one to the top must not make a cycle."""
+    edges = {m: {t for t, _, _, _ in _imports(m) if _internal(t) and t in MODULES and t != m} for m in MODULES}
+    state, cycles = {}, []
+
+    def visit(m, path):
+        state[m] = "open"
+        for t in sorted(edges[m]):
+            if state.get(t) == "open":
+                cycles.append(path[path.index(t):] + [t])
+            elif t not in state:
+                visit(t, path + [t])
+        state[m] = "done"
+
+    for m in sorted(MODULES):
+        if m not in state:
+            visit(m, [m])
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_an_import_inside_a_function_defers_a_heavy_library():
+    light = sorted({(m, t, line) for m in MODULES for t, inside, line, _ in _imports(m)
+                    if inside and (t.split(".")[0] not in HEAVY if not _internal(t) else not _heavy(t))})
+    assert not light, f"move these imports to the top of their module: {light}"
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [(m, node.module, a.name) for m in MODULES for _, _, _, node in _imports(m)
+               if isinstance(node, ast.ImportFrom) for a in node.names
+               if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not private, private
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_function_is_longer_than_a_screen(module):
+    long = [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(TREES[module])
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= LONGEST]
+    assert not long, f"{module}: functions over {LONGEST} lines: {long}"
