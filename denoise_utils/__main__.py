@@ -21,7 +21,10 @@ import sys
 import time
 import warnings
 
-from ._checks import BACKENDS, no_backend
+from . import __version__, pretrained
+from ._checks import BACKENDS, check_sigma, no_backend
+from .files import IMAGE_SUFFIXES, check_input, check_output, load_image, read_metadata, save_image
+from .pretrained import kinds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +46,6 @@ def _sigma(text):
 def _parser():
     parser = _Parser(prog="python -m denoise_utils",
                      description="Denoise images with the book's shipped models.")
-    from . import __version__
 
     parser.add_argument("--version", action="version", version=f"denoise_utils {__version__}")
     parser.add_argument("--verbose", action="store_true",
@@ -58,7 +60,6 @@ def _parser():
     run.add_argument("--quality", type=int, default=95, help="JPEG quality, 1-100 (default: 95)")
     run.add_argument("--sigma", type=_sigma, default=argparse.SUPPRESS,
                      help="noise level on the 0-255 scale, or 'blind' (default: 25)")
-    from .pretrained import kinds
 
     run.add_argument("--noise", choices=kinds(), default="gaussian",
                      help="the kind of noise: 'camera' for a camera's own noise (a colour photo; "
@@ -119,7 +120,6 @@ def main(argv=None):
 
 
 def _models():
-    from . import pretrained
 
     for name in pretrained.available():
         cfg = pretrained.info(name)
@@ -134,16 +134,16 @@ def _models():
 
 def _jobs(args):
     """(input, output) pairs: IN OUT, or every file (and every image file of every folder)
-    named, each written under its own name into --out-dir."""
-    from .files import IMAGE_SUFFIXES
+    named, each written under its own name into --out-dir (created by :func:`_out_dir`)."""
 
     if args.out_dir is None:
         if len(args.paths) != 2:
             raise ValueError(f"give one input and one output file (got {len(args.paths)} paths), "
                              "or many inputs with --out-dir DIR")
         return [tuple(args.paths)]
-    if not os.path.isdir(args.out_dir):
-        raise FileNotFoundError(f"--out-dir {args.out_dir!r} is not a folder")
+    if os.path.lexists(args.out_dir) and not os.path.isdir(args.out_dir):
+        raise FileExistsError(f"--out-dir {args.out_dir!r} is a file, not a folder "
+                              "(a missing folder is created)")
     inputs = []
     for path in args.paths:
         if os.path.isdir(path):
@@ -154,12 +154,17 @@ def _jobs(args):
     return [(path, os.path.join(args.out_dir, os.path.basename(path))) for path in inputs]
 
 
+def _out_dir(folder):
+    """Create --out-dir (and the folders above it) if missing, once the checks have passed."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise OSError(f"cannot create --out-dir {folder!r} ({err.strerror or err})") from None
+
+
 def _denoise(args):
     """Every check that needs no TensorFlow first, then each file: read, denoise, an atomic
     write with its metadata. A file that fails is named on stderr in one line; the others go on."""
-    from . import pretrained
-    from ._checks import check_sigma
-    from .files import check_input, check_output, load_image, read_metadata, save_image
 
     jobs = _jobs(args)
     if not 1 <= args.quality <= 100:
@@ -175,6 +180,9 @@ def _denoise(args):
         check_sigma(given, allow_zero=False)
     if len(jobs) == 1:                           # one file: a refusal is the whole answer
         check_input(jobs[0][0])
+    if args.out_dir is not None and jobs:        # created only after the checks above
+        _out_dir(args.out_dir)
+    if len(jobs) == 1:
         check_output(jobs[0][1], overwrite=args.overwrite, inputs=[jobs[0][0]])
     failed = 0
     for i, (source, target) in enumerate(jobs, 1):
@@ -220,7 +228,6 @@ def _leaderboard(args):
 
 
 def _evaluate(args):
-    from . import pretrained
     from .data import load_dataset
     from .metrics import evaluate
 

@@ -1,5 +1,6 @@
 """The command line as people expect it: --version, the console command, a missing backend
-named in one line, and data sets fetched from pinned commits (issue 28)."""
+named in one line, --out-dir created when missing (issue 36), and data sets fetched from
+pinned commits (issue 28)."""
 
 import importlib.util
 import os
@@ -48,6 +49,21 @@ def test_a_missing_backend_is_one_line_with_the_install_command(tmp_path):
                               "du.denoise(numpy.zeros((8, 8), 'float32'))"],
                              capture_output=True, text=True, env=env, timeout=300)
     assert 'ModuleNotFoundError: Keras cannot run' in library.stderr.strip().splitlines()[-1]
+
+
+def test_a_missing_out_dir_is_created_and_a_file_in_its_place_refused(tmp_path, capsys):
+    files.save_image(str(tmp_path / "in.png"), np.full((24, 32), 0.5, np.float32))
+    out = tmp_path / "new" / "results"                  # folders above it are created too
+    assert cli.main(["denoise", str(tmp_path / "gone.png"), "--out-dir", str(out)]) == 2
+    assert "gone.png" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()               # a refusal creates nothing
+    assert cli.main(["denoise", str(tmp_path / "in.png"), "--out-dir", str(out), "--sigma", "25"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out / 'in.png'}"
+    assert files.load_image(str(out / "in.png")).shape == (24, 32)
+    (tmp_path / "taken").write_text("a file where the folder would be")
+    assert cli.main(["denoise", str(tmp_path / "in.png"), "--out-dir", str(tmp_path / "taken")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "'" + str(tmp_path / "taken") + "' is a file, not a folder" in lines[0]
 
 
 def test_downloads_are_pinned_to_commits():

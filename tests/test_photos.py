@@ -139,5 +139,9 @@ def test_a_folder_at_once_with_a_corrupt_file_among_good_ones(tmp_path, capsys):
 def test_batch_refusals_come_first(tmp_path, capsys):
     assert cli.main(["denoise", "a.png", "b.png", "c.png"]) == 2
     assert "or many inputs with --out-dir" in capsys.readouterr().err
-    assert cli.main(["denoise", "a.png", "--out-dir", str(tmp_path / "nowhere")]) == 2
-    assert "is not a folder" in capsys.readouterr().err
+    (tmp_path / "taken").write_text("a file where the folder would be")
+    assert cli.main(["denoise", "a.png", "--out-dir", str(tmp_path / "taken")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert cli.main(["denoise", "a.png", "--out-dir", str(tmp_path / "nowhere")]) == 2  # no a.png
+    assert "a.png" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()          # a missing --out-dir: created after the checks
