@@ -14,7 +14,7 @@ def pytest_configure(config):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (_NONET, os.environ.get("PYTHONPATH")) if p)
     os.environ["DENOISE_OFFLINE"] = "1"
-    # claims a notebook could not check for want of data are written here (du.check)
+    # claims a notebook could not check for want of data are written here (du.check_claim)
     fd, log = tempfile.mkstemp(prefix="denoise-skipped-", suffix=".txt")
     os.close(fd)
     os.environ["DENOISE_SKIPPED_LOG"] = log

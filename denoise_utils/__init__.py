@@ -22,7 +22,7 @@ _MODULES = ("article", "book", "classical", "config", "data", "diagrams", "diffu
             "interpret", "labs", "leaderboard", "metrics", "models", "noise", "plotting", "plug_and_play",
             "pretrained", "published", "training")
 _NAMES = {
-    "book": ("check", "data_state", "glue"),
+    "book": ("check_claim", "data_state", "glue"),
     "config": ("get_budget", "pick", "set_budget", "set_seed"),
     "data": ("load_dataset", "sample_images"),
     "files": ("load_image", "save_image"),

@@ -3,7 +3,7 @@
 * :func:`glue` hands a computed number to the chapter's prose: a markdown cell writes
   ``{glue:text}`name:.2f``` and the built page shows the value this run computed, so no
   measured number is typed by hand (myst-nb's glue; outside Jupyter Book it does nothing).
-* :func:`check` asserts a claim the prose makes. When the data the claim needs is
+* :func:`check_claim` asserts a claim the prose makes. When the data the claim needs is
   missing (no data folder, no network), the claim is *reported* as not checked, never
   silently passed: it is printed, counted, and listed at the end of the test run.
 * :func:`data_state` prints, at the top of a chapter, which data sets are the real ones.
@@ -30,7 +30,7 @@ def glue(name, value):
     return value
 
 
-def check(claim, text, needs=True):
+def check_claim(claim, text, needs=True):
     """Assert ``claim`` (a bool, or a function returning one) that the sentence ``text`` makes.
 
     ``needs``: whether the data the claim is about is here (e.g. ``REAL_SET12``). Without

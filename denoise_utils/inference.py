@@ -96,7 +96,7 @@ def fuse_noisy(noisy, prediction, sigma, size=31):
     return ((tau2 * y + s2 * mu) / (tau2 + s2)).astype(np.float32)
 
 
-def estimate_level(estimator, image, size=64, crops=64):
+def level_by_crops(estimator, image, size=64, crops=64):
     """A camera photo's noise level per channel (0-255 scale) by a trained
     ``models.level_estimator`` (§5.1): the median of its estimates on up to ``crops``
     ``size`` × ``size`` crops on a regular grid (the whole image if smaller), so a few

@@ -23,12 +23,13 @@ from .zoo.schema import FAMILIES
 from .zoo.store import find, info, load
 
 
-def gaussian_kernel(sigma=1.6, size=25):
-    """A normalised ``size`` × ``size`` Gaussian blur kernel of standard deviation ``sigma`` px."""
+def gaussian_kernel(width=1.6, size=25):
+    """A normalised ``size`` × ``size`` Gaussian blur kernel of standard deviation ``width`` px
+    (a blur's width, not a noise level)."""
     if int(size) != size or size < 1 or size % 2 == 0:
         raise ValueError(f"size must be an odd whole number, got {size!r}")
     r = np.arange(size) - size // 2
-    g = np.exp(-(r[:, None] ** 2 + r[None] ** 2) / (2 * float(sigma) ** 2))
+    g = np.exp(-(r[:, None] ** 2 + r[None] ** 2) / (2 * float(width) ** 2))
     return g / g.sum()
 
 

@@ -11,12 +11,12 @@ import os
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
-from .inference import estimate_level as by_crops
+from .inference import level_by_crops
 from .inference import self_ensemble, tiled
 from .noise import get
 from .zoo.store import (WEIGHTS_DIR, available, find, info, load, log, minutes, path,  # noqa: F401
                         to_float16)
-from .zoo.store import load_estimator as level_estimator
+from .zoo.store import load_estimator
 
 #: where ``scripts/time_photo.py --record`` writes its measurements
 PHOTO_TIMINGS = os.path.join(os.path.dirname(__file__), "photo_timings.json")
@@ -117,7 +117,7 @@ def estimate_level(image, model: str = None) -> np.ndarray:
     the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
 
     name = model if model is not None else choose(3, None, noise="camera")
-    return by_crops(level_estimator(name), image)
+    return level_by_crops(load_estimator(name), image)
 
 
 def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",

@@ -1,4 +1,4 @@
-"""du.glue and du.check: how chapters quote numbers and check claims."""
+"""du.glue and du.check_claim: how chapters quote numbers and check claims."""
 
 import pytest
 
@@ -7,10 +7,10 @@ from denoise_utils import book
 
 
 def test_check_asserts_what_the_text_says(capsys):
-    du.check(True, "a true claim")
-    du.check(lambda: 2 > 1, "a claim computed late")
+    du.check_claim(True, "a true claim")
+    du.check_claim(lambda: 2 > 1, "a claim computed late")
     with pytest.raises(AssertionError, match="the text claims: 1 > 2"):
-        du.check(1 > 2, "1 > 2")
+        du.check_claim(1 > 2, "1 > 2")
 
 
 def test_a_claim_without_its_data_is_reported_not_passed(tmp_path, monkeypatch, capsys):
@@ -18,13 +18,13 @@ def test_a_claim_without_its_data_is_reported_not_passed(tmp_path, monkeypatch, 
     monkeypatch.setenv("DENOISE_SKIPPED_LOG", str(log))
     monkeypatch.delenv("DENOISE_STRICT", raising=False)
     called = []
-    du.check(lambda: called.append(1), "needs Set12", needs=False)
+    du.check_claim(lambda: called.append(1), "needs Set12", needs=False)
     assert not called                                   # not even evaluated
     assert "NOT CHECKED" in capsys.readouterr().out
     assert log.read_text() == "needs Set12\n"
     monkeypatch.setenv("DENOISE_STRICT", "1")
     with pytest.raises(AssertionError, match="cannot check"):
-        du.check(True, "needs Set12", needs=False)
+        du.check_claim(True, "needs Set12", needs=False)
 
 
 def test_glue_returns_the_value_and_reaches_myst_nb(monkeypatch):

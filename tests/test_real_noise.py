@@ -128,10 +128,10 @@ def test_published_real_noise_results_have_no_sigma():
         published.result("CC", "nam_cc15", 25)
 
 
-def test_estimate_level_takes_the_median_over_crops():
+def test_level_by_crops_takes_the_median_over_crops():
     """§5.1: the estimate is the median of the estimator's answers on crops of the photo, so
     a minority of textured crops cannot raise it."""
-    from denoise_utils.inference import estimate_level
+    from denoise_utils.inference import level_by_crops
 
     class Std:                                   # an "estimator" that answers each crop's std
         def predict_on_batch(self, batch):
@@ -142,19 +142,19 @@ def test_estimate_level_takes_the_median_over_crops():
     photo = 0.5 + np.float32([0.02, 0.04, 0.08]) * rng.standard_normal((256, 320, 3)).astype(np.float32)
     photo[:80] = rng.random((80, 320, 3))                            # a third of it "texture"
     est = Std()
-    level = estimate_level(est, photo)
+    level = level_by_crops(est, photo)
     assert est.shapes == (64, 64, 64, 3)
     np.testing.assert_allclose(level, [5.1, 10.2, 20.4], rtol=0.1)
-    assert estimate_level(est, photo[:40, :50]).shape == (3,) and est.shapes == (1, 40, 50, 3)
+    assert level_by_crops(est, photo[:40, :50]).shape == (3,) and est.shapes == (1, 40, 50, 3)
 
 
-def test_estimate_level_of_a_tiny_or_flat_image_is_a_level():
-    from denoise_utils.inference import estimate_level
+def test_level_by_crops_of_a_tiny_or_flat_image_is_a_level():
+    from denoise_utils.inference import level_by_crops
 
     class Wild:                                  # an estimator that answers nonsense
         def predict_on_batch(self, batch):
             assert min(batch.shape[1:3]) >= 16
             return np.array([[50.0, np.nan, -np.inf]] * len(batch))
 
-    level = estimate_level(Wild(), np.zeros((3, 5, 3), np.float32))
+    level = level_by_crops(Wild(), np.zeros((3, 5, 3), np.float32))
     assert level.shape == (3,) and np.all((level >= 0) & (level <= 255)) and level[0] == 255

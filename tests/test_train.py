@@ -362,8 +362,7 @@ def test_pretrained_weights_learn_at_their_scale_or_stay_frozen():
     (ScaledAdamW), and 0 freezes them; the warm-up climbs to the rate."""
     import keras
 
-    from denoise_utils.training.rates import ScaledAdamW
-    from denoise_utils.training.schedule import learning_rate, optimizer
+    from denoise_utils.training.optim import ScaledAdamW, learning_rate, optimizer
     from denoise_utils.zoo.schema import DEFAULTS
 
     def model():

@@ -5,8 +5,8 @@ training targets that need no clean image.
 * :mod:`.quick`: :func:`fit`, the notebooks' quick training: a model, images, a number of steps;
 * the config a run reads: :mod:`denoise_utils.zoo.schema` (:func:`read_config`, ``DEFAULTS``);
 * :mod:`.pipeline`: :func:`train`, resumable, checkpointed, shipped with ``--ship``;
-* :mod:`.schedule`: the optimizer, the learning rate by epoch or time, and the saved progress;
-* :mod:`.rates`: an AdamW whose pretrained weights learn at a fraction of the rate (§5.4);
+* :mod:`.optim`: the optimizer (pretrained weights at a fraction of the rate, §5.4), the
+  learning rate by epoch or time, and the saved progress;
 * :mod:`.level`: the noise-level estimator's training (§5.1);
 * :mod:`.adversarial`: a denoiser against a PatchGAN critic (§4.3), TensorFlow and JAX;
 * :mod:`.targets`: Noise2Noise, blind spots and distillation (§5.2).
@@ -16,7 +16,7 @@ import importlib
 
 _WHERE = {"fit": "quick", "train": "pipeline", "load_config": "pipeline", "main": "pipeline",
           "read_config": "..zoo.schema", "DEFAULTS": "..zoo.schema"}
-_MODULES = ("adversarial", "level", "pipeline", "quick", "rates", "schedule", "targets")
+_MODULES = ("adversarial", "level", "optim", "pipeline", "quick", "targets")
 __all__ = sorted(_WHERE) + list(_MODULES)
 
 

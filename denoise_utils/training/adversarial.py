@@ -7,7 +7,7 @@ import time
 import keras
 import numpy as np
 
-from .schedule import learning_rate, out_of_time, save_state
+from .optim import learning_rate, out_of_time, save_state
 
 LOSSES = ("ns", "saturating", "ragan")
 

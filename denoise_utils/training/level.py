@@ -23,14 +23,14 @@ import time
 import numpy as np
 
 from ..config import set_seed
-from ..inference import estimate_level
+from ..inference import level_by_crops
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import ESTIMATOR_DEFAULTS
 from .targets import measured_level
 
 #: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
-LEVEL_FLOOR = 0.25
+ESTIMATOR_FLOOR = 0.25
 
 
 def quantile_loss(q):
@@ -51,7 +51,7 @@ def log_level_pairs(noise):
 
     def pairs(clean, rng):
         noisy, target = noise(clean, rng)
-        level = np.maximum(measured_level(noisy, target)[:, 0, 0], LEVEL_FLOOR / 255)
+        level = np.maximum(measured_level(noisy, target)[:, 0, 0], ESTIMATOR_FLOOR / 255)
         return noisy, np.log(level).astype(np.float32)
 
     return pairs
@@ -65,7 +65,7 @@ def validate(estimator, images, noise, seed=0):
     for i, clean in enumerate(images):
         noisy, target = noise(clean, np.random.default_rng((seed, i)))
         measured.append(255 * np.std(noisy - target, axis=(0, 1)))
-        estimated.append(estimate_level(estimator, noisy))
+        estimated.append(level_by_crops(estimator, noisy))
     return np.array(measured), np.array(estimated)
 
 

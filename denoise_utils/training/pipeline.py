@@ -21,13 +21,13 @@ import time
 import numpy as np
 
 from ..config import set_seed
-from ..inference import estimate_level
+from ..inference import level_by_crops
 from ..models import apply_model, build_model, takes_level
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import read_config
 from .level import train_estimator
-from .schedule import learning_rate, optimizer, out_of_time, save_state
+from .optim import ScaledAdamW, learning_rate, optimizer, out_of_time, save_state  # noqa: F401  (ScaledAdamW: registered for a resume)
 from .targets import measured_level, training_pairs
 
 
@@ -64,7 +64,7 @@ def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
 
                 def noise(clean, rng):
                     noisy, target = val_noise(clean, rng)
-                    levels[id(noisy)] = (estimate_level(estimator, noisy) if estimator is not None else
+                    levels[id(noisy)] = (level_by_crops(estimator, noisy) if estimator is not None else
                                          255 * measured_level(noisy[None], target[None])[0, 0, 0])
                     return noisy, target
 
@@ -158,7 +158,6 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
     import keras
 
-    from . import rates  # noqa: F401  (registers ScaledAdamW, which a checkpoint may hold)
     from ..data import PatchDataset
 
     cfg = load_config(config)

@@ -129,8 +129,8 @@ def with_estimated_level(noise, estimator):
     return pairs
 
 
-#: :func:`level_mse` weighs a patch of level σ by (25² / (σ² + 1)) (0-255 scale)
-LEVEL_REFERENCE, LEVEL_FLOOR = 25 / 255, 1 / 255
+#: :func:`level_mse` weighs a patch of level σ by (25² / (σ² + 1)) (0-255 scale); both are on the [0, 1] scale
+LEVEL_REFERENCE, WEIGHT_FLOOR = 25 / 255, 1 / 255
 
 
 def level_mse(y_true, y_pred):
@@ -143,7 +143,7 @@ def level_mse(y_true, y_pred):
 
     c = ops.shape(y_pred)[-1]
     target, level = y_true[..., :c], ops.mean(y_true[..., c:], axis=-1, keepdims=True)
-    weight = LEVEL_REFERENCE ** 2 / (ops.square(level) + LEVEL_FLOOR ** 2)
+    weight = LEVEL_REFERENCE ** 2 / (ops.square(level) + WEIGHT_FLOOR ** 2)
     return ops.mean(weight * ops.square(y_pred - target))
 
 

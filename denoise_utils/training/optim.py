@@ -1,9 +1,12 @@
-"""The training schedule (§4.1): the optimizer, the learning rate by epoch or by time spent,
-and the progress saved beside each checkpoint so a run resumes where it stopped."""
+"""The optimizer (§4.1): Adam or AdamW, the learning rate by epoch or by time spent, pretrained
+weights learning at a fraction of the rate (§5.4), and the progress saved beside each
+checkpoint so a run resumes where it stopped."""
 
 import json
 import math
 import os
+
+import keras
 
 
 def learning_rate(cfg, state, epoch):
@@ -33,10 +36,6 @@ def optimizer(cfg, model, pretrained=()):
     ``pretrained`` are the paths of the variables that ``init`` loaded: they learn at
     ``init_lr_scale`` times the rate, and with 0 they are frozen (their layers are not
     trained), as the hybrid of §5.4 keeps its U-Net."""
-    import keras
-
-    from .rates import ScaledAdamW
-
     scale = cfg["init_lr_scale"]
     if scale == 0:
         for layer in model.layers:
@@ -47,3 +46,27 @@ def optimizer(cfg, model, pretrained=()):
         return keras.optimizers.Adam(cfg["lr"])
     decay = cfg["weight_decay"] if cfg["optimizer"] == "adamw" else 0.0
     return ScaledAdamW(cfg["lr"], weight_decay=decay, slow=slow, slow_scale=scale)
+
+
+@keras.saving.register_keras_serializable(package="denoise_utils")
+class ScaledAdamW(keras.optimizers.AdamW):
+    """AdamW (Loshchilov & Hutter, 2019) in which the variables whose paths are in ``slow``
+    take steps ``slow_scale`` times as large. Saved with the model, so a run resumes with it."""
+
+    def __init__(self, learning_rate=1e-3, *, slow=(), slow_scale=1.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.slow, self.slow_scale = list(slow), float(slow_scale)
+        self._slow = set(self.slow)
+
+    def build(self, var_list):
+        super().build(var_list)
+        # by index: the backend may hand update_step its own variable, without Keras's path
+        self._slow_index = {i for i, v in enumerate(var_list) if v.path in self._slow}
+
+    def update_step(self, gradient, variable, learning_rate):
+        if self._slow and self._get_variable_index(variable) in self._slow_index:
+            learning_rate = learning_rate * self.slow_scale
+        super().update_step(gradient, variable, learning_rate)
+
+    def get_config(self):
+        return {**super().get_config(), "slow": self.slow, "slow_scale": self.slow_scale}
