@@ -66,88 +66,23 @@ def test_the_check_fails_on_the_student_stub(name, number, code, check, before):
         _run(stub, check, [labs.stub_solution(b, "x", "y") for b in before])
 
 
-#: a common mistake per exercise: a wrong answer the check must refuse, with a helpful message
-MISTAKES = {
-    "1.1": lambda c, e: 10 * np.log10(255 ** 2 / np.mean((c - e) ** 2)),           # peak 255
-    "1.2": lambda im, s, seed: im + np.random.default_rng(seed).normal(0, s, np.shape(im)),  # σ not / 255
-    "1.3": lambda c, n, widths: widths[0],
-    "2.1": lambda k, ci, co: k * k * ci * co,                                      # no bias
-    "2.2": lambda depth, k=3: depth * k,
-    "2.3": lambda depth, filters: keras.Sequential(
-        [keras.Input((None, None, 1))] + [layers.Conv2D(filters, 3, padding="same") for _ in range(depth - 1)]
-        + [layers.Conv2D(1, 3, padding="same")]),                                   # no residual
-    "3.1.1": lambda im, k: __import__("scipy.signal").signal.convolve2d(im, k, mode="same"),  # flipped
-    "3.1.2": lambda x, g, b, eps=1e-3: g * (x - x.mean((0, 1, 2))) / np.sqrt(x.var((0, 1, 2), ddof=1) + eps) + b,
-    "3.1.3": lambda p, t: 2 * (p - t),                                            # no 1/N
-    "4.1.1": lambda im, size, stride: np.stack([im[r:r + size, c:c + size] for r in range(0, im.shape[0] - size, stride)
-                                                for c in range(0, im.shape[1] - size, stride)]),  # off by one
-    "4.1.2": lambda p, k: np.rot90(p, k),                                         # no mirror
-    "4.1.3": lambda f, y: np.mean([f(np.rot90(y, k)) for k in range(4)], axis=0),  # not turned back
-    "3.2.1": lambda h, x, w, u, b: w @ x + u @ h + b,                             # no tanh
-    "3.2.2": lambda u, steps: np.linalg.norm(u, 2) * steps,
-    "3.2.3": lambda x, axis: x.reshape(-1, x.shape[2] if axis == "rows" else x.shape[1], x.shape[3]),  # no transpose
-    "3.3.1": lambda p, q: q / (p + q),                                             # the wrong density on top
-    "3.3.2": lambda d, kind: np.mean(np.log(1 - d)),                              # ignores kind
-    "3.3.3": lambda p, q: float(np.sum(p[p > 0] * np.log(p[p > 0] / ((p + q) / 2)[p > 0]))),  # one KL only
-    "3.4.1": lambda x, k: np.linalg.svd(x, full_matrices=False)[2][:k].T,         # not centred
-    "3.4.2": lambda lam, s2: lam / s2,
-    "3.4.3": lambda n, k, s, pad: (n - k) // s + 1 if pad == "valid" else n // s,  # floor for 'same'
-    "4.2.1": lambda x, a: np.cumsum(x, axis=-1) * (1 - a),
-    "4.2.2": lambda x, a: x,
-    "4.2.3": lambda refine, y, steps: [refine(y, y) for _ in range(steps)],        # never feeds back
-    "4.3.1": lambda r, f: float(np.mean(r > 0.5)),                                # real samples only
-    "4.3.2": lambda cr, cf: (cr - cf, cf - cr) if len(cr) == len(cf) else (cr - cf.max(), cf - cr.max()),
-    "4.3.3": lambda im, cut: float(np.mean(np.abs(np.fft.fft2(im)) > cut)),
-    "4.4.1": lambda im, m: np.pad(im, ((0, m - im.shape[0] % m), (0, m - im.shape[1] % m)), mode="symmetric"),
-    "4.4.2": lambda rgb: rgb @ du.pretrained.OPPONENT.T,                           # no 0.5 shift
-    "4.4.3": lambda s: np.full(3, s),
-    "4.5.1": lambda sec, shape: sec / (shape[0] * shape[1] / 1e6),                 # seconds, not ms
-    "4.5.2": lambda points: [max(range(len(points)), key=lambda i: points[i][1])],  # the best PSNR only
-    "4.5.3": lambda fn, repeats: __import__("timeit").timeit(fn, number=repeats) / repeats,  # no warm-up
-    "5.1.1": lambda x: np.sqrt(x),
-    "5.1.2": lambda im, peak, seed: im + np.random.default_rng(seed).normal(0, np.sqrt(im / peak)),
-    "5.1.3": lambda x, shot, read: np.sqrt(shot * x + read),                       # [0, 1] scale
-    "5.1.5": lambda im, amount, seed: np.where(np.random.default_rng(seed).random(im.shape) < amount, 0.0, im),
-    "5.1.6": lambda y: __import__("scipy.ndimage").ndimage.median_filter(y, size=3, mode="reflect"),  # everywhere
-    "5.1.7": lambda shape, s, k, seed: __import__("scipy.ndimage").ndimage.convolve(
-        np.random.default_rng(seed).standard_normal(shape) * s / 255, k / k.sum(), mode="wrap"),  # sum, not norm
-    "5.1.9": lambda rgb: rgb.mean(axis=-1),
-    "5.1.10": lambda rgb, shot, read, seed: rgb + np.random.default_rng(seed).standard_normal(rgb.shape)
-    * np.sqrt(shot.mean() * rgb + read.mean()),                                    # one gain for all
-    "5.1.11": lambda shots: (shots.mean(0), shots.std()),
-    "5.2.1": lambda c, s, seed: (c + np.random.default_rng(seed).normal(0, s / 255, c.shape),) * 2,  # same noise
-    "5.2.2": lambda p, t, m: np.mean(m * (p - t) ** 2),
-    "5.2.3": lambda y, s, a: np.mean((a * y - y) ** 2),                            # no correction
-    "5.3.1": lambda r: np.corrcoef(r.ravel(), r.ravel())[0, 1],
-    "5.3.2": lambda f, y, i, j, eps=1e-3: np.eye(*y.shape),
-    "5.3.3": lambda w, share=0.9: int(np.sum(np.abs(w) > 0)),
-    "5.4.1": lambda q, k: np.exp(q @ k.T) / np.exp(q @ k.T).sum(axis=1, keepdims=True),  # no sqrt(d)
-    "5.5.1": lambda y, score, sigma: y + sigma * score,                      # sigma, not sigma squared
-    "5.5.2": lambda y, mask, z, mu=0.0: np.where(mask, y, z),                 # mu ignored
-    "5.5.3": lambda x, x_hat, s, t, eps: x_hat + (t / s) * (x - x_hat) + t * eps,  # ratio not squared
-    "5.4.2": lambda t, h, w, s: t.reshape(h, w, t.shape[-1]),                              # no transpose
-    "5.4.3": lambda memory, b=4: int((memory / b) ** 0.5),                                 # N, not N squared
-    "6.1": lambda camera, sigma: {"sigma": sigma},
-    "6.2": lambda im: im.astype(np.float32) / 255,
-    "6.3": lambda length, tile, margin: [(s, min(s + tile, length), s - margin, s + tile + margin)
-                                        for s in range(0, length, tile)],      # not clipped
-}
-
-
-@pytest.mark.parametrize("number", sorted(MISTAKES))
-def test_the_check_refuses_a_common_mistake_with_a_hint(number):
+@pytest.mark.parametrize("number", sorted(labs.EXERCISES))
+def test_the_check_refuses_its_declared_mistake_with_a_hint(number):
+    """Each checker declares a typical wrong answer (``exercise(..., mistake=, why=)``)."""
     with pytest.raises(AssertionError, match=r"(?s)expected.*found.*Hint: "):
-        labs.check(number, MISTAKES[number])
+        labs.check(number, labs.EXERCISES[number].mistake)
+
+
+def test_the_instructor_guide_lists_the_declared_mistakes():
+    guide = (ROOT / "book" / "instructor_guide.md").read_text(encoding="utf-8")
+    block = guide.split("<!-- mistakes:start -->\n")[1].split("<!-- mistakes:end -->")[0]
+    assert block == labs.mistakes_list(), "run `python -m denoise_utils.labs mistakes` and paste its list"
 
 
 def test_the_chapter_notation_is_the_exercise_notation():
     """3.2: h^t = tanh(W x^t + U h^(t-1) + b); W and U swapped is refused, with the notation."""
     with pytest.raises(AssertionError, match=r"(?s)expected W \(4 x 2\) to multiply x.*Hint: "):
         labs.check("3.2.1", lambda h, x, w, u, b: np.tanh(w @ h + u @ x + b))
-
-
-def test_mistakes_cover_every_exercise():
-    assert set(MISTAKES) == set(labs.EXERCISES)
 
 
 def test_an_unknown_exercise_is_named():

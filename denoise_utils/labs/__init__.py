@@ -20,7 +20,7 @@ import sys
 from . import checks  # noqa: F401  (registers every exercise's checker)
 from .grading import grade, gradebook  # noqa: F401
 from .notebook import BEGIN, END, HEADING, cell_text, exercises, stub_solution, student_copy  # noqa: F401
-from .registry import EXERCISES, check, exercise  # noqa: F401
+from .registry import EXERCISES, check, exercise, mistakes_list  # noqa: F401
 
 def timings_table(timings, chapters="chapters"):
     """The instructor guide's table: each chapter's coding exercises and its measured run time.
@@ -132,12 +132,13 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog="python -m denoise_utils.labs",
                                      description="Student copies of the chapters (no solutions).")
-    parser.add_argument("command", choices=["build", "check", "grade", "links", "timings"],
+    parser.add_argument("command", choices=["build", "check", "grade", "links", "mistakes", "timings"],
                         help="build: write labs/; check: fail if labs/ is out of date; "
                              "links: point badges and install cells at _config.yml's repository "
                              "and branch, then build; "
                              "grade: run the exercises of the notebooks named; timings: print "
-                             "the instructor guide's table from book/timings.json (or --file)")
+                             "the instructor guide's table from book/timings.json (or --file); "
+                             "mistakes: print the guide's list of the mistakes the checks catch")
     parser.add_argument("notebooks", nargs="*", help="grade: the students' notebooks")
     parser.add_argument("--chapters", default="chapters")
     parser.add_argument("--out", default="labs")
@@ -176,6 +177,9 @@ def main(argv=None):
                 parser.error(str(err))
             print(f"gradebook: {args.csv}")
         return 1 if unread else None
+    if args.command == "mistakes":
+        print(mistakes_list(), end="")
+        return
     if args.command == "timings":
         try:
             print(timings_table(args.file, args.chapters), end="")
