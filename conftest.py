@@ -61,6 +61,20 @@ def pytest_runtest_logreport(report):
 _EXECUTED = {}
 
 
+def _quiet(source):
+    """Whether Jupyter shows no result for a cell: its last token is ';' (IPython's rule; nbval
+    runs cells in a way that skips it, so the kept outputs would show what a reader never sees)."""
+    import io
+    import tokenize
+
+    skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skip]
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return bool(tokens) and tokens[-1].string == ";"
+
+
 def pytest_runtest_teardown(item):
     """With DENOISE_EXECUTED=DIR, keep each notebook cell's outputs as nbval ran it, so the
     book can be built from this run instead of executing every notebook again (.ci/run)."""
@@ -70,8 +84,10 @@ def pytest_runtest_teardown(item):
     nb = _EXECUTED.setdefault(str(item.parent.fspath), item.parent.nb)
     count = 1 + max([c.get("execution_count") or 0 for c in nb.cells if c.cell_type == "code"])
     cell.execution_count = count
+    quiet = _quiet(cell.source)
     cell.outputs = [dict(o, execution_count=count) if o.get("output_type") == "execute_result"
-                    else dict(o) for o in outputs]
+                    else dict(o) for o in outputs
+                    if not (quiet and o.get("output_type") == "execute_result")]
 
 
 def _write_executed(folder, root):

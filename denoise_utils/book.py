@@ -62,10 +62,9 @@ def data_state(**sets):
     """
     real = True
     for name, images in sets.items():
-        source = getattr(images, "source", "?")
-        fallback = "fallback" in source
+        fallback = "fallback" in getattr(images, "source", "?")
         real &= not fallback
-        print(f"{name}: {len(images)} images from {source}")
+        print(f"{name}: {len(images)} images from {getattr(images, 'origin', '?')}")
     if not real:
         print("The real data is missing here, so this page shows scikit-image's photos instead "
               "and the claims about the real data are reported as NOT CHECKED below. Set "

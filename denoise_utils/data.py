@@ -159,7 +159,16 @@ class ImageSet(dict):
         self.name, self.source, self.missing = name, source, missing
 
     def __repr__(self):
-        return f"ImageSet({self.name!r}, {len(self)} images, source={self.source!r})"
+        return f"ImageSet({self.name!r}, {len(self)} images, source={self.origin!r})"
+
+    @property
+    def origin(self):
+        """Where the set came from, in words that hold on any machine: the data folder's
+        sub-folder, the download cache, or scikit-image (``source`` is the local path)."""
+        root = data_folder()
+        if root and os.path.abspath(self.source).startswith(root + os.sep):
+            return f"the data folder's {os.path.relpath(self.source, root)}/"
+        return "the download cache" if os.path.isabs(self.source) else self.source
 
 
 def _offline():

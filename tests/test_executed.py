@@ -36,3 +36,37 @@ def test_a_test_run_writes_the_notebooks_it_executed(tmp_path):
     # a figure is an output (the kernel draws inline, not headless), so the book shows it
     assert any("image/png" in o.get("data", {}) for o in code[2]["outputs"])
     assert json.loads((tmp_path / "chapters" / "a.ipynb").read_text()) == nb     # the source is untouched
+
+
+def test_the_book_refuses_outputs_a_reader_should_not_see(tmp_path):
+    """A folded cell echoing a bare value, or a path of the machine that ran the notebooks,
+    stops the book built from a test run (scripts/book_from_run.py)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    try:
+        from book_from_run import leaks, machine_paths
+    finally:
+        sys.path.pop(0)
+
+    def cell(tags, *outputs):
+        return {"cell_type": "code", "metadata": {"tags": tags}, "source": "", "outputs": list(outputs)}
+
+    value = {"output_type": "execute_result", "data": {"text/plain": "20.567176527571853"}}
+    figure = {"output_type": "display_data", "data": {"image/png": "...", "text/plain": "<Figure>"}}
+    path = {"output_type": "stream", "name": "stdout", "text": f"train400: 384 images from {tmp_path}/data\n"}
+    nb = {"cells": [cell(["hide-input"], value), cell([], value), cell(["hide-input"], figure), cell([], path)]}
+    found = leaks(nb, [str(tmp_path)])
+    assert len(found) == 2 and found[0].startswith("cell 0: a folded cell") and found[1].startswith("cell 3: an output")
+    assert ROOT in machine_paths()
+
+
+def test_a_cell_ending_in_a_semicolon_keeps_no_result():
+    """As in Jupyter: nbval runs cells so that ';' does not hide the result, and conftest.py
+    drops it from the executed notebook the book is built from."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", os.path.join(ROOT, "conftest.py"))
+    root = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root)
+    _quiet = root._quiet
+    assert _quiet('du.glue("a", 1.0);  # a comment;') and _quiet("x = 1\nf(x);\n# end\n")
+    assert not _quiet('du.glue("a", 1.0)  # no semicolon;') and not _quiet("a; b")
