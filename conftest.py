@@ -42,7 +42,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("claims not checked", sep="=")
         terminalreporter.write_line(
             f"{len(claims)} claims of the book were NOT CHECKED: their data is missing "
-            "(set DENOISE_DATA_DIR to a folder with set12/, train400/, ...; see the README)")
+            "(set DENOISE_DATA_DIR to a folder with set12/, train400/, ...; see the user guide)")
         for claim in claims:
             terminalreporter.write_line(f"  - {claim}")
 

@@ -12,7 +12,7 @@ the 8 flips and rotations (slower, a little better).
 ``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
 scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
 the book's tables); ``python -m denoise_utils leaderboard --markdown`` scores them all (the
-README's table).
+model zoo's table).
 """
 
 import argparse
@@ -80,7 +80,7 @@ def _parser():
     score.add_argument("--ensemble", action="store_true", help="self-ensemble: 8x slower, a little better")
     board = sub.add_parser("leaderboard", help="every shipped model on its test set: PSNR, SSIM, "
                            "x8, parameters, training minutes, ms per megapixel")
-    board.add_argument("--markdown", action="store_true", help="print a Markdown table (the README's)")
+    board.add_argument("--markdown", action="store_true", help="print a Markdown table (the model zoo's)")
     board.add_argument("--no-ensemble", action="store_true", help="leave out the x8 column (8x faster)")
     board.add_argument("--no-timing", action="store_true", help="leave out the timing column")
     board.add_argument("--model", action="append", help="only this model (repeatable)")

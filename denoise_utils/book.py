@@ -68,5 +68,5 @@ def data_state(**sets):
     if not real:
         print("The real data is missing here, so this page shows scikit-image's photos instead "
               "and the claims about the real data are reported as NOT CHECKED below. Set "
-              "DENOISE_DATA_DIR (see the README) to check them.")
+              "DENOISE_DATA_DIR (see the user guide) to check them.")
     return real

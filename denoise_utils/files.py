@@ -6,7 +6,7 @@
   existing file is never replaced without ``overwrite=True`` and an interrupted write
   never leaves a half-written file.
 
-The rules for reading (the README repeats them):
+The rules for reading (the user guide, ``book/user_guide.md``, repeats them):
 
 * EXIF orientation is applied, so a portrait photo comes back portrait; the file written
   afterwards holds upright pixels and no orientation tag.

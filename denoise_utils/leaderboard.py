@@ -1,7 +1,8 @@
-"""One table of every shipped model, measured the same way (§4.1; the README's table).
+"""One table of every shipped model, measured the same way (§4.1; the model zoo's table).
 
-``python -m denoise_utils leaderboard --markdown`` prints it; the README holds its output
-verbatim and a test recomputes the quality columns, so the README cannot drift from the
+``python -m denoise_utils leaderboard --markdown`` prints it; the book's model zoo page
+(``book/model_zoo.md``) holds its output verbatim and a test recomputes the quality columns,
+so the page cannot drift from the
 weights. Gray models are scored on Set12 at the σ they were trained for, colour models and ``du.denoise``'s colour route on scikit-image's four
 colour photos at σ = 25 (models trained on a range of levels, blind or told the level, at
 σ = 15, 25 and 50); noise from fixed seeds, as everywhere in the book. Models trained
@@ -159,18 +160,19 @@ def parse(table):
             for line in lines[2:]]
 
 
-#: the README's generated table sits between these two lines
-README_MARKS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
+#: the model zoo page's generated table sits between these two lines
+TABLE_MARKS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
 
 
-def readme_rows(readme=None):
-    """The README's table of full figures (every image of every set; §4.5) as :func:`parse`
-    rows, or [] where there is no README (an installed package, not a checkout of the book)."""
-    path = pathlib.Path(readme) if readme else pathlib.Path(__file__).resolve().parents[1] / "README.md"
+def zoo_rows(page=None):
+    """The model zoo page's table of full figures (every image of every set; §4.5) as
+    :func:`parse` rows, or [] where there is no such page (an installed package, not a checkout
+    of the book)."""
+    path = pathlib.Path(page) if page else pathlib.Path(__file__).resolve().parents[1] / "book" / "model_zoo.md"
     if not path.is_file():
         return []
     text = path.read_text(encoding="utf-8")
-    start, end = README_MARKS
+    start, end = TABLE_MARKS
     if start not in text or end not in text:
         raise ValueError(f"{path} has no generated leaderboard block")
     return parse(text.split(start)[1].split(end)[0])

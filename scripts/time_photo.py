@@ -1,12 +1,12 @@
-"""How long a phone photo takes on this machine (§5.1; the README quotes it).
+"""How long a phone photo takes on this machine (§5.1; the user guide quotes it).
 
     python scripts/time_photo.py [--megapixels 12] [--noise camera|gaussian] [--tile N] [--record]
 
 Makes a colour photo of the given size (scikit-image's astronaut, enlarged, with camera
 noise), denoises it once with ``du.denoise`` as a reader would (its default tiles, a
 progress bar on stderr) and prints the wall time. ``--record`` also writes it into
-``denoise_utils/photo_timings.json`` (``pretrained.photo_time`` reads it; the README and
-the FAQ quote it, and ``tests/test_statements.py`` holds the README to it).
+``denoise_utils/photo_timings.json`` (``pretrained.photo_time`` reads it; the user guide and
+the FAQ quote it, and ``tests/test_statements.py`` holds the guide to it).
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""The leaderboard command, and the README's table that is its output."""
+"""The leaderboard command, and the model zoo page's table that is its output."""
 
 import pathlib
 
@@ -12,9 +12,9 @@ from denoise_utils import leaderboard, pretrained
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def _readme_rows():
-    rows = leaderboard.readme_rows(ROOT / "README.md")
-    assert rows, "the README has no generated leaderboard table"
+def _zoo_rows():
+    rows = leaderboard.zoo_rows(ROOT / "book" / "model_zoo.md")
+    assert rows, "the model zoo page has no generated leaderboard table"
     return rows
 
 
@@ -49,29 +49,29 @@ def test_leaderboard_command(shipped, tmp_path, monkeypatch, capsys):
 
 
 def test_the_readme_lists_every_shipped_model():
-    listed = {r["model"].strip("`") for r in _readme_rows()}
+    listed = {r["model"].strip("`") for r in _zoo_rows()}
     assert set(pretrained.available()) <= listed, set(pretrained.available()) - listed
-    assert "python -m denoise_utils leaderboard --markdown --classical" in (ROOT / "README.md").read_text()
+    assert "python -m denoise_utils leaderboard --markdown --classical" in (ROOT / "book" / "model_zoo.md").read_text()
 
 
 def test_the_readme_table_is_what_the_weights_score():
     """PSNR and SSIM of every shipped model, recomputed (without ×8 and timing, which CI
-    cannot afford), must equal the README's cells to the printed digit."""
+    cannot afford), must equal the model zoo page's cells to the printed digit."""
     try:
         du.load_dataset("set12", fallback=False)
     except RuntimeError:
         pytest.skip("needs Set12 in DENOISE_DATA_DIR")
-    readme = {(r["model"].strip("`"), r["test set"], r["σ"]): r for r in _readme_rows()}
+    zoo = {(r["model"].strip("`"), r["test set"], r["σ"]): r for r in _zoo_rows()}
     for row in leaderboard.measure(ensemble=False, timing=False):
         key = (row["model"], row["dataset"], "real" if row["sigma"] is None else f"{row['sigma']:g}")
-        assert key in readme, f"README lacks {key}"
+        assert key in zoo, f"the model zoo page lacks {key}"
         assert readme[key]["PSNR (dB)"] == f"{row['psnr']:.2f}", key
         assert readme[key]["SSIM"] == f"{row['ssim']:.4f}", key
 
 
-def test_readme_rows_reads_the_generated_block_or_nothing(tmp_path):
-    assert leaderboard.readme_rows(tmp_path / "missing.md") == []
+def test_zoo_rows_reads_the_generated_block_or_nothing(tmp_path):
+    assert leaderboard.zoo_rows(tmp_path / "missing.md") == []
     (tmp_path / "R.md").write_text("no table")
     with pytest.raises(ValueError, match="leaderboard block"):
-        leaderboard.readme_rows(tmp_path / "R.md")
-    assert leaderboard.readme_rows() == _readme_rows()
+        leaderboard.zoo_rows(tmp_path / "R.md")
+    assert leaderboard.zoo_rows() == _zoo_rows()

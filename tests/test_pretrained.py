@@ -193,7 +193,7 @@ def test_shipped_model_is_complete_and_denoises(name):
 
 
 def test_gan_models_are_never_chosen_by_default():
-    """The README: the GAN model trades PSNR for texture and is used only when named."""
+    """The model zoo page: the GAN model trades PSNR for texture and is used only when named."""
     gans = [n for n in pretrained.available() if pretrained.info(n).get("family") == "gan"]
     assert gans, "no shipped GAN model"
     for sigma in (None, 15, 25, 50):

@@ -1,7 +1,8 @@
-"""The README's statements in words about the shipped models and times, held to the repo.
+"""The book's statements in words about the shipped models and times (the model zoo page and
+the user guide), held to the repo.
 
 The leaderboard's PSNR and SSIM are recomputed in test_leaderboard.py; this file checks what
-the README says *about* the models (hardware, minutes, which were stopped early, which were
+the pages say *about* the models (hardware, minutes, which were stopped early, which were
 validated on a test set, what ``du.denoise`` picks, how long a photo takes) against their
 configs, logs, ``command.txt`` and the code, so a sentence fails here when it stops being true.
 No data and no network needed.
@@ -15,15 +16,15 @@ import pytest
 from denoise_utils import leaderboard, pretrained
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-TEXT = " ".join(README.split())           # the prose with its line breaks folded
+PAGES = "\n".join((ROOT / "book" / f"{name}.md").read_text(encoding="utf-8") for name in ("model_zoo", "user_guide"))
+TEXT = " ".join(PAGES.split())           # the prose with its line breaks folded
 SHIPPED = set(pretrained.available())
 NUMBERS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 
 
 def _sentence(start, end="."):
-    """The README's text from ``start`` to the next ``end``."""
-    assert start in TEXT, f"the README no longer says {start!r}"
+    """The pages' text from ``start`` to the next ``end``."""
+    assert start in TEXT, f"the model zoo page and user guide no longer say {start!r}"
     return TEXT.split(start, 1)[1].split(end, 1)[0]
 
 
@@ -36,7 +37,7 @@ def _command(name):
 
 
 def _rows():
-    return {(r["model"].strip("`"), r["σ"]): r for r in leaderboard.readme_rows(ROOT / "README.md")}
+    return {(r["model"].strip("`"), r["σ"]): r for r in leaderboard.zoo_rows(ROOT / "book" / "model_zoo.md")}
 
 
 def test_every_row_has_its_models_family_parameters_and_minutes():
@@ -52,7 +53,7 @@ def test_every_row_has_its_models_family_parameters_and_minutes():
 def test_the_gpu_models_are_the_five_of_section_5_2():
     said = re.search(r"marked `\(GPU\)` \(the (\w+) §5\.2 models, trained side by side, and the start "
                      r"of `(\w+)`'s chain\)", TEXT)
-    assert said, "the README no longer says which minutes are GPU minutes"
+    assert said, "the model zoo page no longer says which minutes are GPU minutes"
     gpu = {n for n in SHIPPED if pretrained.info(n).get("device") == "gpu"}
     assert len(gpu) == NUMBERS[said.group(1)]
     for name in gpu:
@@ -68,7 +69,7 @@ def test_the_models_trained_on_one_core_and_the_intermediates():
     one_core = _names(TEXT.split("trained on one of the CPU's cores")[0].rsplit(". ", 1)[1])
     assert one_core == {n for n in SHIPPED if "one core" in _command(n) and "taskset -c 1" in _command(n)}
     stopped = _names(_sentence("beside other work;", "are intermediates"))
-    assert stopped, "the README names no intermediate"
+    assert stopped, "the model zoo page names no intermediate"
     for name in SHIPPED:
         cfg, log = pretrained.info(name), pretrained.log(name)
         says = f"stopped after epoch {cfg['epochs']}" in _command(name) and "intermediate" in cfg["description"]
@@ -142,7 +143,7 @@ def test_no_full_size_dncnn_is_shipped():
 
 @pytest.mark.parametrize("noise", ["camera", "gaussian"])
 def test_the_photo_times_are_the_recorded_ones(noise):
-    """The README quotes what ``scripts/time_photo.py --record`` measured, to the second."""
+    """The user guide quotes what ``scripts/time_photo.py --record`` measured, to the second."""
     t = pretrained.photo_time(noise)
     assert (t["height"], t["width"]) == (3000, 4000) and t["cpus"] == 2
     quoted = {"camera": r"takes (\d+) s with `noise=\"camera\"`",

@@ -1,0 +1,86 @@
+"""Write the book's API reference (book/api.md): every function the chapters call, grouped by
+the chapter that first uses it, as d2l's API appendix is; Sphinx's autodoc renders each from
+its docstring.
+
+    python scripts/api_page.py            # rewrite book/api.md
+    python scripts/api_page.py --check    # exit 1 when book/api.md is out of date (tests run this)
+"""
+
+import importlib
+import inspect
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAGE = os.path.join(ROOT, "book", "api.md")
+CALL = re.compile(r"\b([A-Za-z_]+(?:\.[A-Za-z_]+)*)\(")
+IMPORT = re.compile(r"from denoise_utils(\.[a-z_.]+)? import \(?([A-Za-z_, \n]+)\)?")
+
+
+def _title(nb):
+    return "".join(nb["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip()
+
+
+def _resolve(dotted):
+    """The object ``denoise_utils.a.b`` names and its canonical ``module.qualname``, or None."""
+    parts = dotted.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+        for p in parts[1:]:
+            obj = getattr(obj, p)
+    except (ImportError, AttributeError):
+        return None
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)) or not getattr(obj, "__module__", "").startswith("denoise_utils"):
+        return None
+    return obj, f"{obj.__module__}.{obj.__qualname__}"
+
+
+def uses(chapters=os.path.join(ROOT, "chapters")):
+    """[(chapter title, [canonical names first called there])] in the book's order."""
+    seen, out = set(), []
+    for name in sorted(f for f in os.listdir(chapters) if f.endswith(".ipynb")):
+        with open(os.path.join(chapters, name), encoding="utf-8") as fh:
+            nb = json.load(fh)
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        aliases = {"du": "denoise_utils"}
+        for m in IMPORT.finditer(code):
+            for item in m.group(2).replace("\n", " ").split(","):
+                words = item.strip().split(" as ")
+                if words[0]:
+                    aliases[words[-1].strip()] = f"denoise_utils{m.group(1) or ''}.{words[0].strip()}"
+        found = []
+        for m in CALL.finditer(code):
+            head, *rest = m.group(1).split(".")
+            if head in aliases:
+                hit = _resolve(".".join([aliases[head]] + rest))
+                if hit and hit[1] not in seen:
+                    seen.add(hit[1])
+                    found.append(hit)
+        if found:
+            out.append((_title(nb), found))
+    return out
+
+
+def page():
+    lines = ["# API reference", "",
+             "The functions and classes of `denoise_utils` that the chapters call, grouped by the chapter",
+             "that first uses each, with their documentation as the code gives it. `import denoise_utils as du`",
+             "gives the most used ones directly (`du.denoise`, `du.psnr`, ...); each is listed here under the",
+             "module that defines it. Written by `python scripts/api_page.py` (a test keeps it in step).", ""]
+    for title, found in uses():
+        lines += [f"## {title}", "", "```{eval-rst}"]
+        for obj, name in found:
+            lines.append(f".. auto{'class' if inspect.isclass(obj) else 'function'}:: {name}")
+        lines += ["```", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    text = page()
+    if "--check" in sys.argv[1:]:
+        with open(PAGE, encoding="utf-8") as fh:
+            sys.exit(0 if fh.read() == text else "book/api.md is out of date: run python scripts/api_page.py")
+    with open(PAGE, "w", encoding="utf-8") as fh:
+        fh.write(text)
