@@ -41,7 +41,7 @@ def schedule(start, stop=0.5, steps=30):
     return np.append(np.geomspace(start, stop, int(steps)), 0.0)
 
 
-def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None):
+def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None):
     """One draw of a clean image by reverse diffusion from ``start`` at noise level ``sigma`` (§5.5).
 
     ``start`` holds Gaussian noise of level ``sigma`` (0-255 scale) around an image: a noisy
@@ -52,11 +52,17 @@ def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None):
     be, given the one at level s, if x̂ were the clean image. The last step (t = 0) returns x̂.
     Since x̂ is an estimate, not the clean image, the draws come out a little too concentrated,
     by a fraction that falls as ``steps`` grow (about 5 % of the posterior variance at 200
-    steps for a Gaussian prior: tests/test_diffusion.py). Levels follow :func:`schedule`;
-    ``seed`` fixes the draw.
+    steps for a Gaussian prior: tests/test_diffusion.py). Levels follow :func:`schedule`, or
+    ``levels`` (falling from ``sigma``; a last 0 is added where missing); ``seed`` fixes the draw.
     """
     rng = as_rng(seed)
-    levels = schedule(sigma, min(stop, sigma), steps)
+    if levels is None:
+        levels = schedule(sigma, min(stop, sigma), steps)
+    else:
+        levels = np.asarray(levels, np.float64)
+        levels = levels if levels.size and levels[-1] == 0 else np.append(levels, 0.0)
+        if levels.ndim != 1 or levels.size < 2 or (np.diff(levels) >= 0).any() or levels[0] != float(sigma):
+            raise ValueError(f"levels must fall from sigma ({float(sigma):g}) towards 0, got {levels!r}")
     x = np.asarray(start, np.float64)
     for s, t in zip(levels[:-1], levels[1:]):
         x0 = np.asarray(denoiser(x.astype(np.float32), float(s)), np.float64)

@@ -53,27 +53,90 @@ def blur(image, kernel):
     return convolve(x, k[::-1, ::-1], mode="reflect").astype(np.float32)
 
 
-def _spectrum(kernel, shape):
-    """The FFT of ``kernel`` placed for a circular convolution of an image of ``shape``."""
-    pad = np.zeros(shape[:2])
-    kh, kw = kernel.shape
-    pad[:kh, :kw] = kernel
-    return np.fft.fft2(np.roll(pad, (-(kh // 2), -(kw // 2)), axis=(0, 1)))
+class BlurOperator:
+    """The blur ``y = k * x`` of an observed image ``y`` as an operator (§5.5): ``apply`` blurs,
+    ``prox`` is HQS's data step. The padding (``y``'s own reflection, keeping the FFT's circular
+    convolution away from the image) and the kernel's spectrum are computed once, here.
+
+    ``prox(z, mu)`` is argmin_x ‖y − k * x‖² + μ ‖x − z‖², in closed form with the FFT:
+    x = F⁻¹[(conj(K) Y + μ Z) / (|K|² + μ)]; with z = 0 it is the Wiener filter of balance μ.
+    It works on the padded image: ``start`` gives the padded ``y``, ``crop`` cuts the result back.
+    """
+
+    def __init__(self, kernel, y):
+        self.kernel = _check_kernel(kernel)
+        self.y = np.asarray(y, np.float64)
+        self.margin = m = 2 * max(self.kernel.shape)
+        width = ((m, m), (m, m)) + (((0, 0),) if self.y.ndim == 3 else ())
+        self.padded = np.pad(self.y, width, mode="symmetric")
+        pad = np.zeros(self.padded.shape[:2])
+        kh, kw = self.kernel.shape
+        pad[:kh, :kw] = self.kernel
+        self.spectrum = np.fft.fft2(np.roll(pad, (-(kh // 2), -(kw // 2)), axis=(0, 1)))
+        self.y_hat = np.fft.fft2(self.padded, axes=(0, 1))
+
+    def apply(self, x):
+        """``x`` blurred by the kernel, borders reflected (:func:`blur`)."""
+        return blur(x, self.kernel)
+
+    def start(self):
+        return self.padded
+
+    def prox(self, z, mu):
+        K, Kc = self.spectrum, np.conj(self.spectrum)
+        if z.ndim == 3:
+            Kc, K2 = Kc[..., None], (np.abs(K) ** 2)[..., None]
+            return np.real(np.fft.ifft2((Kc * self.y_hat + mu * np.fft.fft2(z, axes=(0, 1))) / (K2 + mu), axes=(0, 1)))
+        return np.real(np.fft.ifft2((Kc * self.y_hat + mu * np.fft.fft2(z)) / (np.abs(K) ** 2 + mu)))
+
+    def crop(self, z):
+        m = self.margin
+        return z[m:m + self.y.shape[0], m:m + self.y.shape[1]]
 
 
-def _padded(image, kernel):
-    margin = 2 * max(kernel.shape)
-    width = ((margin, margin), (margin, margin)) + (((0, 0),) if image.ndim == 3 else ())
-    return np.pad(image.astype(np.float64), width, mode="symmetric"), margin
+class MaskOperator:
+    """Missing pixels ``y = m ⊙ x`` as an operator (§5.5): ``apply`` keeps the known pixels
+    (``mask`` True) and zeroes the rest; ``prox(z, mu)``, argmin_x ‖m ⊙ (y − x)‖² + μ ‖x − z‖²,
+    is (y + μ z) / (1 + μ) where a pixel is known and z elsewhere: the blur's data step with
+    the blur replaced by the mask. ``start`` is :func:`fill`."""
+
+    def __init__(self, mask, y):
+        self.y = np.asarray(y, np.float64)
+        self.mask = _check_mask(mask, self.y)
+
+    def apply(self, x):
+        return np.where(self.mask, np.asarray(x, np.float64), 0.0)
+
+    def start(self):
+        return fill(self.y, self.mask).astype(np.float64)
+
+    def prox(self, z, mu):
+        return np.where(self.mask, (self.y + mu * z) / (1 + mu), z)
+
+    def crop(self, z):
+        return z
 
 
-def _solve(y_hat, K, mu, z):
-    """argmin ‖y − k * x‖² + μ ‖x − z‖², channel by channel, with y's FFT ``y_hat``."""
-    Kc = np.conj(K)
-    if z.ndim == 3:
-        Kc, K2 = Kc[..., None], (np.abs(K) ** 2)[..., None]
-        return np.real(np.fft.ifft2((Kc * y_hat + mu * np.fft.fft2(z, axes=(0, 1))) / (K2 + mu), axes=(0, 1)))
-    return np.real(np.fft.ifft2((Kc * y_hat + mu * np.fft.fft2(z)) / (np.abs(K) ** 2 + mu)))
+def hqs_schedule(start, stop, iterations, *, sigma, lam=0.23):
+    """Plug-and-play's schedule as data (§5.5): the levels the prior step is told, falling
+    geometrically from ``start`` to ``stop`` over ``iterations`` steps, and the data step's
+    weights μ_k = ``lam`` σ² / level_k² for noise of level ``sigma`` (DPIR's schedule; all
+    levels on the 0-255 scale). Returns (levels, mus), two float arrays."""
+    if int(iterations) != iterations or iterations < 1:
+        raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
+    levels = np.geomspace(max(float(start), stop), stop, int(iterations))
+    return levels, lam * (float(sigma) / levels) ** 2
+
+
+def hqs(operator, denoiser, levels, mus):
+    """Half-quadratic splitting (§5.5): from ``operator.start()``, alternate the data step
+    ``x = operator.prox(z, μ_k)`` and the prior step ``z = denoiser(x, level_k)``; the
+    result, cropped back to the image. :func:`deblur` and :func:`inpaint` are this loop."""
+    z = operator.start()
+    for level, mu in zip(levels, mus):
+        x = operator.prox(z, float(mu))
+        z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
+    return operator.crop(z)
 
 
 def wiener(blurred, kernel, balance):
@@ -81,18 +144,14 @@ def wiener(blurred, kernel, balance):
 
     ``balance`` is the noise-to-signal power ratio; §5.5 compares with the best one per image.
     """
-    y = as_float_image(blurred, name="blurred", noisy=True)
-    k = _check_kernel(kernel)
-    padded, m = _padded(y, k)
-    K = _spectrum(k, padded.shape)
-    y_hat = np.fft.fft2(padded, axes=(0, 1))
-    out = _solve(y_hat, K, float(balance), np.zeros_like(padded))
-    return np.clip(out[m:m + y.shape[0], m:m + y.shape[1]], 0, 1).astype(np.float32)
+    op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
+    out = op.crop(op.prox(np.zeros_like(op.padded), float(balance)))
+    return np.clip(out, 0, 1).astype(np.float32)
 
 
 def prior(model=None):
-    """The denoiser ``fn(image, level)`` that plug-and-play uses as its prior (§5.5); ``level``
-    is the noise level it is told, on the 0-255 scale.
+    """The denoiser ``fn(image, sigma)`` that plug-and-play uses as its prior (§5.5), in the
+    book's one denoiser contract: ``sigma`` is the noise level it is told, on the 0-255 scale.
 
     ``model``: a shipped gray Gaussian model. One told the level (``unet(noise_map=1)``; the
     default is the best shipped one) is given ``level``; a blind one estimates it itself; a
@@ -125,10 +184,10 @@ def prior(model=None):
         raise ValueError(f"model must be 'nearest' or a shipped gray Gaussian model, one of {gray}; "
                          f"got {model!r}")
 
-    def fn(image, level):
-        name = pick(level)
+    def fn(image, sigma):
+        name = pick(sigma)
         cfg = cfgs[name]
-        told = float(level) if cfg["takes_level"] else None
+        told = float(sigma) if cfg["takes_level"] else None
         net = load(name)
         x = np.asarray(image, np.float32)
         run = lambda ch: apply_model(net, ch, multiple=cfg["multiple"], clip=False, sigma=told)  # noqa: E731
@@ -138,13 +197,7 @@ def prior(model=None):
     return fn
 
 
-def _levels(start, stop, iterations):
-    if int(iterations) != iterations or iterations < 1:
-        raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
-    return np.geomspace(max(float(start), stop), stop, int(iterations))
-
-
-def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23):
+def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23, levels=None):
     """Deblur ``blurred`` (blurred by ``kernel`` with reflected borders, plus noise of level
     ``sigma``, 0-255 scale) by plug-and-play HQS with a denoiser as the prior (§5.5).
 
@@ -154,21 +207,24 @@ def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, l
     changes from step to step, and a blind model that estimates it from the image leaves it in
     place (§5.5 measures both). The assumed level falls geometrically from ``start`` to
     ``sigma`` over ``iterations`` steps; the data step's weight is μ = ``lam`` σ² / level²
-    (DPIR's schedule). Returns float32 in [0, 1] of the input's shape.
+    (DPIR's schedule, :func:`hqs_schedule`); ``levels`` gives the levels instead. The loop is
+    :func:`hqs` with a :class:`BlurOperator`. Returns float32 in [0, 1] of the input's shape.
     """
-    y = as_float_image(blurred, name="blurred", noisy=True)
-    k = _check_kernel(kernel)
     s = check_sigma(sigma, allow_zero=False)
-    levels = _levels(start, s, iterations)
-    denoiser = prior() if denoiser is None else denoiser
-    padded, m = _padded(y, k)
-    K = _spectrum(k, padded.shape)
-    y_hat = np.fft.fft2(padded, axes=(0, 1))
-    z = padded
-    for level in levels:
-        x = _solve(y_hat, K, lam * (s / level) ** 2, z)
-        z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
-    return np.clip(z[m:m + y.shape[0], m:m + y.shape[1]], 0, 1).astype(np.float32)
+    op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
+    levels, mus = _schedule(levels, start, s, iterations, s, lam)
+    z = hqs(op, prior() if denoiser is None else denoiser, levels, mus)
+    return np.clip(z, 0, 1).astype(np.float32)
+
+
+def _schedule(levels, start, stop, iterations, sigma, lam):
+    """:func:`hqs_schedule`, or the ``levels`` a caller gives with their μ's."""
+    if levels is None:
+        return hqs_schedule(start, stop, iterations, sigma=sigma, lam=lam)
+    levels = np.asarray(levels, np.float64)
+    if levels.ndim != 1 or not levels.size or (levels <= 0).any() or not np.isfinite(levels).all():
+        raise ValueError(f"levels must be a non-empty sequence of positive noise levels, got {levels!r}")
+    return levels, lam * (float(sigma) / levels) ** 2
 
 
 def fill(image, mask, size=2.0):
@@ -194,7 +250,8 @@ def _check_mask(mask, y):
     return m
 
 
-def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0, stop=2.0, lam=0.23):
+def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0, stop=2.0, lam=0.23,
+            levels=None):
     """Fill the pixels of ``image`` where ``mask`` is False by plug-and-play HQS (§5.5).
 
     ``mask`` (bool, the image's shape) is True where a pixel is known; known pixels carry
@@ -202,18 +259,14 @@ def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0,
     (weighed against the denoiser's output by μ = ``lam`` σ² / level² when they are noisy) and
     takes the rest from the prior step, ``denoiser(image, level)`` (default :func:`prior`),
     whose level falls geometrically from ``start`` to ``max(sigma, stop)``; the start is
-    :func:`fill`. Returns float32 in [0, 1] of the input's shape.
+    :func:`fill`; ``levels`` gives the levels instead. The loop is :func:`hqs` with a
+    :class:`MaskOperator`. Returns float32 in [0, 1] of the input's shape.
     """
     y = as_float_image(image, name="image", noisy=True).astype(np.float64)
-    m = _check_mask(mask, y)
     s = check_sigma(sigma)
-    levels = _levels(start, max(s, float(stop)), iterations)
-    denoiser = prior() if denoiser is None else denoiser
-    z = fill(y, m).astype(np.float64)
-    for level in levels:
-        mu = lam * (s / level) ** 2
-        x = np.where(m, (y + mu * z) / (1 + mu), z)
-        z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
+    op = MaskOperator(mask, y)
+    levels, mus = _schedule(levels, start, max(s, float(stop)), iterations, s, lam)
+    z = hqs(op, prior() if denoiser is None else denoiser, levels, mus)
     if s == 0:
-        z = np.where(m, y, z)           # exact pixels stay exact
+        z = np.where(op.mask, y, z)           # exact pixels stay exact
     return np.clip(z, 0, 1).astype(np.float32)

@@ -58,3 +58,16 @@ def test_schedule_falls_to_zero_and_refuses_bad_levels():
         diffusion.schedule(5, 1, 0)
     with pytest.raises(ValueError, match="255"):
         diffusion.sample(exact, np.zeros(3), 300)
+
+
+def test_sample_takes_its_levels_as_data():
+    from denoise_utils import diffusion
+
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((8, 8)).astype(np.float32)
+    den = lambda x, s: 0.5 * x  # noqa: E731
+    levels = diffusion.schedule(25, 0.5, 5)
+    np.testing.assert_array_equal(diffusion.sample(den, start, 25, steps=5, seed=1),
+                                  diffusion.sample(den, start, 25, levels=levels[:-1], seed=1))
+    with pytest.raises(ValueError, match="levels must fall"):
+        diffusion.sample(den, start, 25, levels=[25, 30])

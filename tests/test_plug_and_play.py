@@ -105,3 +105,36 @@ def test_du_deblur_with_the_shipped_prior_beats_the_best_wiener_filter():
     assert out.shape == x.shape and metrics.psnr(x, out) > best + 0.5
     colour = du.sample_images(gray=False)["astronaut"][:96, :112]
     assert du.deblur(pp.blur(colour, k), k, 2.55, iterations=2).shape == colour.shape
+
+
+def test_the_schedule_is_data_and_the_blur_and_mask_are_operators():
+    """deepinv's parts without its weight: the schedule a function returns, the blur and the
+    mask as operators with apply and prox (§5.5), one HQS loop for both."""
+    levels, mus = pp.hqs_schedule(49, 5, 8, sigma=5, lam=0.23)
+    np.testing.assert_allclose(levels, np.geomspace(49, 5, 8))
+    np.testing.assert_allclose(mus, 0.23 * (5 / levels) ** 2)
+    x, k = _image(), pp.gaussian_kernel(1.0, 9)
+    y = pp.blur(x, k)
+    op = pp.BlurOperator(k, y)
+    np.testing.assert_allclose(op.apply(x), y)
+    wiener = op.crop(op.prox(np.zeros_like(op.start()), 0.01))      # z = 0: the Wiener filter
+    np.testing.assert_allclose(np.clip(wiener, 0, 1), pp.wiener(y, k, 0.01), atol=1e-6)
+    mask = np.random.default_rng(0).random(x.shape) > 0.5
+    m = pp.MaskOperator(mask, x)
+    z = np.full(x.shape, 0.5)
+    np.testing.assert_allclose(m.prox(z, 1.0), np.where(mask, (x + 0.5) / 2, 0.5))
+    assert (m.apply(x)[~mask] == 0).all()
+    same = lambda im, s: im  # noqa: E731
+    given = pp.deblur(y, k, 5, denoiser=same, levels=levels)
+    np.testing.assert_array_equal(given, pp.deblur(y, k, 5, denoiser=same))
+    with pytest.raises(ValueError, match="levels must be"):
+        pp.inpaint(x, mask, denoiser=same, levels=[5, -1])
+
+
+def test_the_prior_is_a_denoiser_of_the_books_contract(shipped):
+    """One contract: a denoiser is called as (image, sigma), 0-255 scale; evaluate takes it."""
+    from denoise_utils.metrics import evaluate
+
+    fn = pp.prior("nearest")
+    ev = evaluate(fn, [_image()], 25)
+    assert np.isfinite(ev.psnr)

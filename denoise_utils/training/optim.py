@@ -43,9 +43,9 @@ def optimizer(cfg, model, pretrained=()):
                 layer.trainable = False
     slow = sorted(pretrained) if 0 < scale != 1 else []
     if cfg["optimizer"] == "adam" and not slow:
-        return keras.optimizers.Adam(cfg["lr"])
+        return keras.optimizers.Adam(cfg["lr"], epsilon=cfg["epsilon"])
     decay = cfg["weight_decay"] if cfg["optimizer"] == "adamw" else 0.0
-    return ScaledAdamW(cfg["lr"], weight_decay=decay, slow=slow, slow_scale=scale)
+    return ScaledAdamW(cfg["lr"], weight_decay=decay, epsilon=cfg["epsilon"], slow=slow, slow_scale=scale)
 
 
 @keras.saving.register_keras_serializable(package="denoise_utils")

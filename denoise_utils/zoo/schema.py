@@ -23,7 +23,8 @@ shipped model ``teacher``; §5.2, Gaussian noise only), ``patch_size``, ``batch_
 ``steps_per_epoch``, ``epochs``, ``lr``, and either ``lr_milestones`` (epochs at which the
 rate falls tenfold) or ``minutes`` (a wall-clock budget: cosine decay over it, then stop),
 ``warmup_epochs`` (the rate climbs linearly over the first epochs), ``optimizer``
-(``"adam"``, the default, or ``"adamw"`` with ``weight_decay``), ``init`` (a shipped model
+(``"adam"``, the default, or ``"adamw"`` with ``weight_decay``; ``epsilon``, Adam's, Keras's
+1e-7 by default: an MSE on [0, 1] images gives gradients small enough for it to slow the step), ``init`` (a shipped model
 whose weights start the run: fine-tuning; a hybrid of §5.4 takes a U-Net's),
 ``init_lr_scale`` (the rate of the weights ``init`` loaded, as a fraction of ``lr``; 0
 freezes them), ``adversarial`` (train against a PatchGAN critic, §4.3: ``weight`` of the
@@ -46,7 +47,7 @@ DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=N
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1, init=None, target="clean",
                 teacher=None, noise="gaussian", noise_params={}, sigma=None, adversarial=None, margin=48, rank=0,
-                estimator=None, level_from=None, optimizer="adam", weight_decay=0.0, init_lr_scale=1.0,
+                estimator=None, level_from=None, optimizer="adam", weight_decay=0.0, epsilon=1e-7, init_lr_scale=1.0,
                 warmup_epochs=0, device="cpu", selected_on_test=False, description="")
 #: keys a config must give
 REQUIRED = ("model", "train_set", "family")
