@@ -334,6 +334,11 @@ def test_a_model_told_the_camera_noise_level_and_its_estimator(tmp_path, monkeyp
     assert training.main([str(path), "--estimator", "--out", str(tmp_path / "runs"), "--ship", "--quiet"]) is None
     for f in ("estimator.weights.h5", "estimator_log.csv", "estimator_command.txt"):
         assert (tmp_path / "weights" / "camlevel" / f).is_file()
+    # the estimator trains through the same loop: the one log with its rate and time, and it resumes
+    est_log = store.log("camlevel", part="estimator")
+    assert est_log and {"loss", "val_median_ratio", "val_over_25pct", "learning_rate", "seconds"} <= set(est_log[0])
+    runs = tmp_path / "runs" / "camlevel" / "estimator"
+    assert (runs / "state.json").is_file() and (runs / "estimator.keras").is_file()
     photo = rng.random((40, 48, 3)).astype(np.float32)
     level = pretrained.estimate_level(photo, model="camlevel")
     assert level.shape == (3,) and np.all(level > 0)

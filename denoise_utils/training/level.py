@@ -16,9 +16,7 @@ copies ``estimator.weights.h5``, ``estimator_log.csv`` and ``estimator_command.t
 to the model's config, in the store (:mod:`..zoo.store`), where ``pretrained.estimate_level`` finds them.
 """
 
-import json
 import os
-import time
 
 import numpy as np
 
@@ -27,6 +25,7 @@ from ..inference import level_by_crops
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import ESTIMATOR_DEFAULTS
+from .optim import fit_run, start_run
 from .targets import measured_level
 
 #: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
@@ -71,7 +70,11 @@ def validate(estimator, images, noise, seed=0):
 
 def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None):
     """Train the level estimator of the model config ``cfg`` (already read) into
-    ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped."""
+    ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped.
+
+    It trains through the same loop as every model (:func:`.optim.fit_run`: the rate by the
+    schedule over its ``minutes``, one log, one checkpoint, the same resume), validated by the
+    median ratio of estimated to measured level on held-out images and the share over by 25 %."""
     import keras
 
     from ..data import PatchDataset, load_dataset
@@ -80,8 +83,8 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None
     if not cfg["model_kwargs"].get("noise_map") or cfg["noise"] == "gaussian":
         raise ValueError(f"{cfg['name']!r} is not a model told the level of camera noise: it needs no estimator")
     est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
+    run = {"epochs": 10 ** 9, "lr_milestones": [], "warmup_epochs": 0, **est}   # the budget stops it
     out = os.path.join(out, cfg["name"], "estimator")
-    os.makedirs(out, exist_ok=True)
     set_seed(cfg["seed"])
     noise = as_noise(cfg["noise"], cfg["sigma"], **cfg["noise_params"])
     channels = cfg["model_kwargs"].get("channels", 1)
@@ -89,11 +92,9 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None
                                data_dir=data_dir).values())
     val = list(load_dataset(cfg["val_set"], as_gray=channels == 1, fallback=False, limit=est["val_limit"],
                             split="val", data_dir=data_dir).values())
-    state_path, ckpt = os.path.join(out, "state.json"), os.path.join(out, "estimator.keras")
-    state = {"epoch": 0, "seconds": 0.0}
-    if os.path.isfile(state_path) and os.path.isfile(ckpt):
-        with open(state_path) as fh:
-            state = json.load(fh)
+    state, resumed = start_run(cfg, out)
+    ckpt = os.path.join(out, "estimator.keras")
+    if resumed:
         model = keras.models.load_model(ckpt, compile=False)
     else:
         model = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
@@ -101,32 +102,17 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None
     data = PatchDataset(images, patch_size=est["patch_size"], batch_size=est["batch_size"],
                         steps=est["steps_per_epoch"], seed=cfg["seed"], noise=log_level_pairs(noise))
     data.epoch = state["epoch"]
-    log = os.path.join(out, "log.csv")
-    if not os.path.isfile(log):
-        with open(log, "w") as fh:
-            fh.write("epoch,loss,val_median_ratio,val_over_25pct,learning_rate,seconds\n")
-    budget = 60 * est["minutes"]
-    while state["seconds"] < budget:
-        start = time.perf_counter()
-        rate = est["lr"] * 0.5 * (1 + np.cos(np.pi * min(state["seconds"] / budget, 1.0)))
-        model.optimizer.learning_rate = rate
-        hist = model.fit(data, epochs=state["epoch"] + 1, initial_epoch=state["epoch"], verbose=verbose)
-        state["seconds"] += time.perf_counter() - start
-        state["epoch"] += 1
+
+    def validated(model):
         measured, estimated = validate(model, val, noise)
         ratio = estimated / measured
-        with open(log, "a") as fh:
-            fh.write(f"{state['epoch'] - 1},{hist.history['loss'][-1]:.5f},{np.median(ratio):.4f},"
-                     f"{np.mean(ratio > 1.25):.4f},{rate:.6g},{state['seconds']:.1f}\n")
-        model.save(ckpt)
-        with open(state_path, "w") as fh:
-            json.dump(state, fh)
-        print(f"estimator epoch {state['epoch']}: median estimated/measured {np.median(ratio):.3f}, "
-              f"over by > 25 %: {np.mean(ratio > 1.25):.2f}", flush=True)
+        return {"val_median_ratio": float(np.median(ratio)), "val_over_25pct": float(np.mean(ratio > 1.25))}
+
+    fit_run(model, data, run, out, state, validated, verbose=verbose, checkpoint="estimator.keras")
     if ship:
         shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
         shipped.set_weights(model.get_weights())
         shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
-        store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), log,
+        store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), os.path.join(out, "log.csv"),
                    command or f"python -m denoise_utils.training {cfg['name']} --estimator", part="estimator")
     return out

@@ -1,10 +1,13 @@
-"""The optimizer (§4.1): Adam or AdamW, the learning rate by epoch or by time spent, pretrained
-weights learning at a fraction of the rate (§5.4), and the progress saved beside each
-checkpoint so a run resumes where it stopped."""
+"""The optimizer and the training loop (§4.1): Adam or AdamW, the learning rate by epoch or by
+time spent, pretrained weights learning at a fraction of the rate (§5.4), and :func:`fit_run`,
+Keras's ``fit`` with one progress callback: the rate by schedule, validation, one log, one
+checkpoint with the progress saved beside it so a run resumes where it stopped, and the time
+budget. Every config-trained model, the noise-level estimator too, trains through it."""
 
 import json
 import math
 import os
+import time
 
 import keras
 
@@ -22,6 +25,55 @@ def learning_rate(cfg, state, epoch):
 def out_of_time(cfg, state):
     """Whether the ``minutes`` budget (if any) is spent."""
     return bool(cfg["minutes"]) and state["seconds"] >= 60 * cfg["minutes"]
+
+
+class Progress(keras.callbacks.Callback):
+    """The one progress callback (§4.1): before an epoch the rate by :func:`learning_rate`;
+    after it the seconds spent, ``validate(model)``'s numbers in the log, the checkpoint
+    ``out/checkpoint`` and ``state.json``, and a stop when the ``minutes`` budget is spent."""
+
+    def __init__(self, cfg, out, state, validate, checkpoint="model.keras"):
+        super().__init__()
+        self.cfg, self.out, self.state, self.validate, self.checkpoint = cfg, out, state, validate, checkpoint
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+        self.model.optimizer.learning_rate = learning_rate(self.cfg, self.state, epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.state["seconds"] += time.perf_counter() - self.start
+        self.state["epoch"] = epoch + 1
+        logs.update(self.validate(self.model))
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        logs["seconds"] = self.state["seconds"]
+        self.model.save(os.path.join(self.out, self.checkpoint))
+        save_state(self.out, self.state)
+        if out_of_time(self.cfg, self.state):
+            self.model.stop_training = True
+
+
+def fit_run(model, data, cfg, out, state, validate, *, verbose=1, checkpoint="model.keras"):
+    """Train ``model`` (compiled) on ``data`` from epoch ``state["epoch"]`` to ``cfg["epochs"]``
+    or the ``minutes`` budget, with :class:`Progress` and one ``log.csv`` in ``out``."""
+    if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
+        model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
+                  callbacks=[Progress(cfg, out, state, validate, checkpoint),
+                             keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)])
+
+
+def start_run(cfg, out):
+    """The run's folder ``out`` and progress: a new run writes its config there, a resumed one
+    reads how far it got (``state.json``, written by :class:`Progress`). Returns (state, resumed)."""
+    os.makedirs(out, exist_ok=True)
+    state_path = os.path.join(out, "state.json")
+    if os.path.isfile(state_path):
+        with open(state_path) as fh:
+            state = json.load(fh)
+        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
+        return state, True
+    with open(os.path.join(out, "config.json"), "w") as fh:
+        json.dump(cfg, fh, indent=2)
+    return {"epoch": 0, "seconds": 0.0}, False
 
 
 def save_state(out, state):

@@ -13,10 +13,8 @@ The config's keys are described in :mod:`.config`.
 """
 
 import argparse
-import json
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -27,7 +25,7 @@ from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import read_config
 from .level import train_estimator
-from .optim import ScaledAdamW, learning_rate, optimizer, out_of_time, save_state  # noqa: F401  (ScaledAdamW: registered for a resume)
+from .optim import ScaledAdamW, fit_run, optimizer, out_of_time, start_run  # noqa: F401  (ScaledAdamW: registered for a resume)
 from .targets import measured_level, training_pairs
 
 
@@ -41,48 +39,31 @@ def load_config(config):
     return read_config(path)
 
 
-def _callbacks(cfg, out, state, val, val_sigma, val_noise=None):
-    import keras
-
+def _validation(cfg, val, val_sigma, val_noise=None):
+    """``validate(model)`` for :func:`.optim.fit_run`: the PSNR on the held-out images, the
+    model told the level where it takes one (the level measured, or what the shipped estimator
+    ``level_from`` finds, as on a photo)."""
     from ..metrics import evaluate
 
-    # or the level a shipped estimator finds, as on a photo
     estimator = store.load_estimator(cfg["level_from"]) if cfg["level_from"] else None
 
-    class Progress(keras.callbacks.Callback):
-        """Learning rate by schedule, validation PSNR, checkpoint and time budget."""
+    def validate(model):
+        levels, noise = {}, val_noise
+        if takes_level(model) and val_noise is not None:    # told the level it measures
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-            self.model.optimizer.learning_rate = learning_rate(cfg, state, epoch)
+            def noise(clean, rng):
+                noisy, target = val_noise(clean, rng)
+                levels[id(noisy)] = (level_by_crops(estimator, noisy) if estimator is not None else
+                                     255 * measured_level(noisy[None], target[None])[0, 0, 0])
+                return noisy, target
 
-        def on_epoch_end(self, epoch, logs=None):
-            state["seconds"] += time.perf_counter() - self.start
-            state["epoch"] = epoch + 1
-            levels, noise = {}, val_noise
-            if takes_level(self.model) and val_noise is not None:    # told the level it measures
+        def run(y):
+            level = levels.get(id(y), val_sigma) if takes_level(model) else None
+            return apply_model(model, y, multiple=cfg["multiple"], sigma=level)
 
-                def noise(clean, rng):
-                    noisy, target = val_noise(clean, rng)
-                    levels[id(noisy)] = (level_by_crops(estimator, noisy) if estimator is not None else
-                                         255 * measured_level(noisy[None], target[None])[0, 0, 0])
-                    return noisy, target
+        return {"val_psnr": evaluate(run, val, val_sigma, seed=0, noise=noise).psnr}
 
-            def run(y):
-                level = levels.get(id(y), val_sigma) if takes_level(self.model) else None
-                return apply_model(self.model, y, multiple=cfg["multiple"], sigma=level)
-
-            ev = evaluate(run, val, val_sigma, seed=0, noise=noise)
-            logs["val_psnr"] = ev.psnr
-            logs["learning_rate"] = float(keras.ops.convert_to_numpy(
-                self.model.optimizer.learning_rate))
-            logs["seconds"] = state["seconds"]
-            self.model.save(os.path.join(out, "model.keras"))
-            save_state(out, state)
-            if out_of_time(cfg, state):
-                self.model.stop_training = True
-
-    return [Progress(), keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)]
+    return validate
 
 
 def _load_init(model, name):
@@ -125,21 +106,6 @@ def _load_init(model, name):
     return every
 
 
-def _start(cfg, out):
-    """The run's folder and progress: a new run writes its config there, a resumed one reads
-    how far it got. Returns (state, resumed)."""
-    os.makedirs(out, exist_ok=True)
-    state_path = os.path.join(out, "state.json")
-    if os.path.isfile(state_path):
-        with open(state_path) as fh:
-            state = json.load(fh)
-        print(f"resuming {cfg['name']} after epoch {state['epoch']}", flush=True)
-        return state, True
-    with open(os.path.join(out, "config.json"), "w") as fh:
-        json.dump(cfg, fh, indent=2)
-    return {"epoch": 0, "seconds": 0.0}, False
-
-
 def _images(cfg, gray, data_dir):
     """The training images (every set of ``train_set``, without the held-out ones) and the
     validation set, from ``data_dir`` (default: the data-directory setting)."""
@@ -162,7 +128,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
 
     cfg = load_config(config)
     out = os.path.join(out, cfg["name"])
-    state, resume = _start(cfg, out)
+    state, resume = start_run(cfg, out)
     set_seed(cfg["seed"])
     sigma = tuple(cfg["sigma"]) if isinstance(cfg["sigma"], list) else cfg["sigma"]
     # the training noise by name (validation's too, when it is not Gaussian)
@@ -190,12 +156,11 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     data = PatchDataset(images, patch_size=cfg["patch_size"], batch_size=cfg["batch_size"],
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise=noise)
     data.epoch = state["epoch"]
-    if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
-        if cfg["adversarial"]:
+    if cfg["adversarial"]:
+        if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
             fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise)
-        else:
-            model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
-                      callbacks=_callbacks(cfg, out, state, val, val_sigma, val_noise))
+    else:
+        fit_run(model, data, cfg, out, state, _validation(cfg, val, val_sigma, val_noise), verbose=verbose)
     shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))
