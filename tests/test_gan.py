@@ -57,18 +57,18 @@ def _trainer(**kw):
 def test_train_step_learns_and_checkpoints_resume_exactly(tmp_path):
     trainer = _trainer(weight=0.01)
     noisy, clean = _pairs()
-    first = trainer.train_step(noisy, clean)
+    first = trainer.step(noisy, clean)
     assert set(first) == {"pixel", "adversarial", "d_loss", "d_real", "d_fake"}
     assert 0 <= first["d_real"] <= 1 and 0 <= first["d_fake"] <= 1
     for _ in range(30):
-        last = trainer.train_step(noisy, clean)
+        last = trainer.step(noisy, clean)
     assert last["pixel"] < first["pixel"]                  # the denoiser learns
     assert last["d_loss"] < first["d_loss"]                # and so does the critic
-    trainer.save(tmp_path)
+    trainer.save_checkpoint(tmp_path)
     again = _trainer(weight=0.01)
-    again.load(tmp_path)
-    np.testing.assert_allclose(list(again.train_step(noisy, clean).values()),
-                               list(trainer.train_step(noisy, clean).values()), rtol=1e-4)
+    again.load_checkpoint(tmp_path)
+    np.testing.assert_allclose(list(again.step(noisy, clean).values()),
+                               list(trainer.step(noisy, clean).values()), rtol=1e-4)
     trainer.learning_rate = 1e-4
     assert trainer.learning_rate == pytest.approx(1e-4)
     with pytest.raises(ValueError, match="pixel"):
@@ -86,7 +86,7 @@ trainer = _trainer(weight=0.01, loss="ragan")
 trainer.generator.load_weights({g!r})
 trainer.discriminator.load_weights({d!r})
 noisy, clean = _pairs()
-print(json.dumps([trainer.train_step(noisy, clean) for _ in range(3)]))
+print(json.dumps([trainer.step(noisy, clean) for _ in range(3)]))
 """
 
 
@@ -122,7 +122,7 @@ def test_plain_gan_mode_learns_the_optimal_critic():
                                  lr=0.0, d_lr=3e-3)
     rng = np.random.default_rng(0)
     for _ in range(600):
-        out = trainer.train_step(rng.standard_normal((256, 1)), rng.standard_normal((256, 1)))
+        out = trainer.step(rng.standard_normal((256, 1)), rng.standard_normal((256, 1)))
     assert out["pixel"] == 0
     np.testing.assert_allclose(gen.get_weights()[1], [2.0])            # lr 0: G unchanged
     x = np.array([[-1.0], [1.0], [3.0]], np.float32)

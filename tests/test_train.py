@@ -262,14 +262,14 @@ def test_adversarial_config_trains_checkpoints_and_resumes(tmp_path, data_dir, m
     assert [r["epoch"] for r in rows] == ["0", "1"]
     for key in ("pixel", "adversarial", "d_loss", "d_real", "d_fake", "val_psnr", "val_swd"):
         assert np.isfinite(float(rows[-1][key])), key
-    for f in ("generator.weights.h5", "discriminator.weights.h5", "optimizers.npz"):
+    for f in ("generator.weights.h5", "discriminator.weights.h5", "optimizer.npz"):
         assert os.path.isfile(os.path.join(out, f)), f
-    critic = np.load(os.path.join(out, "optimizers.npz"))["arr_0"]
+    critic = np.load(os.path.join(out, "optimizer.npz"))["arr_0"]
     _config(tmp_path / "gan.json", name="gan", model="unet", epochs=3,
             model_kwargs=dict(filters=[4, 8], blocks=1), adversarial=adversarial)
     training.train(cfg, out=str(tmp_path / "runs"), verbose=0)        # resumes, critic included
     assert [r["epoch"] for r in _rows(out)] == ["0", "1", "2"]
-    assert np.load(os.path.join(out, "optimizers.npz"))["arr_0"] > critic   # step counter went on
+    assert np.load(os.path.join(out, "optimizer.npz"))["arr_0"] > critic   # step counter went on
     shipped = build_model(training.load_config(cfg))
     shipped.load_weights(os.path.join(out, "model.weights.h5"))      # a plain denoiser ships
     bad = _config(tmp_path / "bad.json", name="bad", model="unet",

@@ -1,13 +1,11 @@
 """Adversarial training (§3.3, §4.3): a denoiser against a critic, under TensorFlow and JAX alike."""
 
-import csv
 import os
-import time
 
 import keras
 import numpy as np
 
-from .optim import learning_rate, out_of_time, save_state
+from .optim import ScaledAdamW
 
 LOSSES = ("ns", "saturating", "ragan")
 
@@ -35,152 +33,209 @@ def adversarial_losses(d_real, d_fake, loss="ns"):
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
 
 
-class AdversarialTrainer:
-    """Trains a denoiser ``generator`` against a ``discriminator`` of (noisy, output) pairs (§4.3).
+NAMES = ("pixel", "adversarial", "d_loss", "d_real", "d_fake")
+
+
+class AdversarialTrainer(keras.Model):
+    """A denoiser ``generator`` against a ``discriminator`` of (noisy, output) pairs, as a Keras
+    model whose ``fit`` plays the game (§4.3).
 
     The generator's loss is ``pixel`` (``"mse"`` or ``"l1"``) plus ``weight`` times the
     adversarial loss; the discriminator learns to tell (noisy, clean) from
     (noisy, generator output). With ``conditional=False`` and ``pixel=None`` it is a
     plain GAN (§3.3): the generator's input is a random code, the critic sees samples
-    alone, and the only loss is the adversarial one. Both take one Adam step per batch
-    from the same forward pass. :meth:`train_step` runs a compiled step under TensorFlow
-    (``tf.GradientTape``) or JAX (``stateless_call`` and ``stateless_apply``) and
-    returns floats: ``pixel``, ``adversarial``, ``d_loss``, ``d_real`` and ``d_fake``
-    (the fractions of real and fake patches the critic classes correctly).
+    alone, and the only loss is the adversarial one. Both networks take an Adam step
+    (β₁ = 0.5) per batch from the same forward pass, the generator at ``lr`` and the critic at
+    ``d_lr`` (one optimizer, :class:`.optim.ScaledAdamW`, whose per-variable Adam is the two
+    Adams). ``train_step`` is overridden per backend, as the Keras guides show: TensorFlow
+    (``tf.GradientTape``) and JAX (``stateless_call`` and ``stateless_apply``), so ``fit``, its
+    callbacks and the one training loop (:func:`.optim.fit_run`) work under both. The logs are
+    the epoch's means of ``pixel``, ``adversarial``, ``d_loss``, ``d_real`` and ``d_fake`` (the
+    fractions of real and fake patches the critic classes correctly); :meth:`step` takes one
+    step outside ``fit`` and returns them as floats.
     """
 
     def __init__(self, generator, discriminator, weight=1e-3, loss="ns", pixel="mse",
-                 lr=1e-4, d_lr=None, conditional=True):
+                 lr=1e-4, d_lr=None, conditional=True, **kwargs):
+        super().__init__(**kwargs)
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if pixel not in ("mse", "l1", None):
             raise ValueError(f"pixel must be 'mse', 'l1' or None, got {pixel!r}")
         self.generator, self.discriminator = generator, discriminator
-        self.weight, self.loss, self.pixel = float(weight), loss, pixel
+        self.adversarial_weight, self.game_loss, self.pixel = float(weight), loss, pixel
         self.conditional = conditional
-        self.g_opt = keras.optimizers.Adam(lr, beta_1=0.5)
-        self.d_opt = keras.optimizers.Adam(lr if d_lr is None else d_lr, beta_1=0.5)
-        self.g_opt.build(generator.trainable_variables)
-        self.d_opt.build(discriminator.trainable_variables)
+        self.trackers = [keras.metrics.Mean(name=name) for name in NAMES]
+        d_lr = lr if d_lr is None else d_lr
+        g_paths = [v.path for v in generator.trainable_variables]
+        d_paths = [v.path for v in discriminator.trainable_variables]
+        if set(g_paths) & set(d_paths):
+            raise ValueError("the generator and the critic share variable names; build them in one session")
+        # one optimizer: the generator at lr, the critic at d_lr (or, with lr 0, the critic's rate and a frozen generator)
+        base, scaled, scale = (lr, d_paths, d_lr / lr) if lr > 0 else (d_lr, g_paths, 0.0)
+        self.compile(optimizer=ScaledAdamW(base, beta_1=0.5, weight_decay=0.0, slow=scaled, slow_scale=scale),
+                     jit_compile=False)
+        self.optimizer.build(generator.trainable_variables + discriminator.trainable_variables)
         self._step = None
 
     @property
+    def metrics(self):
+        return self.trackers
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    @property
     def learning_rate(self):
-        return float(keras.ops.convert_to_numpy(self.g_opt.learning_rate))
+        """The generator's rate (the critic's keeps its ratio to it)."""
+        base = float(keras.ops.convert_to_numpy(self.optimizer.learning_rate))
+        return base * (self.optimizer.slow_scale if self.optimizer.slow and self._generator_scaled() else 1.0)
 
     @learning_rate.setter
     def learning_rate(self, lr):
-        """Sets both optimizers' rates, keeping their ratio."""
-        ratio = float(keras.ops.convert_to_numpy(self.d_opt.learning_rate)) / self.learning_rate
-        self.g_opt.learning_rate = lr
-        self.d_opt.learning_rate = lr * ratio
+        """Sets both networks' rates, keeping their ratio."""
+        if self._generator_scaled():
+            raise ValueError("the generator is frozen (lr 0): its rate cannot be set")
+        self.optimizer.learning_rate = lr
 
-    def _losses(self, clean, fake, d_real, d_fake):
+    def _generator_scaled(self):
+        return bool(self.optimizer.slow) and self.optimizer.slow[0] in {v.path for v in self.generator.trainable_variables}
+
+    def _game_losses(self, clean, fake, d_real, d_fake):
         ops = keras.ops
         if self.pixel is None:
             pixel = ops.zeros(())
         else:
             err = fake - clean
             pixel = ops.mean(err * err) if self.pixel == "mse" else ops.mean(ops.abs(err))
-        d_loss, adv = adversarial_losses(d_real, d_fake, self.loss)
+        d_loss, adv = adversarial_losses(d_real, d_fake, self.game_loss)
         acc = (ops.mean(ops.cast(d_real > 0, "float32")), ops.mean(ops.cast(d_fake < 0, "float32")))
         return pixel, adv, d_loss, acc
 
-    def _pairs(self, noisy, clean, fake):
+    def _critic_inputs(self, noisy, clean, fake):
         if not self.conditional:
             return clean, fake
         ops = keras.ops
         return ops.concatenate([noisy, clean], -1), ops.concatenate([noisy, fake], -1)
 
-    def _tf_step(self):
+    def train_step(self, *args):
+        """One step of the game inside ``fit``: ``(data)`` under TensorFlow, ``(state, data)``
+        under JAX (returning the new state)."""
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            return self._tf_train_step(*args)
+        if backend == "jax":
+            return self._jax_train_step(*args)
+        raise RuntimeError(f"adversarial training runs under TensorFlow or JAX, not {backend}")
+
+    def _tf_game(self, noisy, clean):
+        """One step of both networks under TensorFlow; the batch's five numbers."""
         import tensorflow as tf
 
         G, D = self.generator, self.discriminator
+        with tf.GradientTape(persistent=True) as tape:
+            fake = G(noisy, training=True)
+            real_pair, fake_pair = self._critic_inputs(noisy, clean, fake)
+            d_real, d_fake = D(real_pair, training=True), D(fake_pair, training=True)
+            pixel, adv, d_loss, acc = self._game_losses(clean, fake, d_real, d_fake)
+            g_loss = pixel + self.adversarial_weight * adv
+        variables = G.trainable_variables + D.trainable_variables
+        grads = tape.gradient(g_loss, G.trainable_variables) + tape.gradient(d_loss, D.trainable_variables)
+        del tape
+        self.optimizer.apply(grads, variables)
+        return (pixel, adv, d_loss) + acc
 
-        @tf.function(reduce_retracing=True)
-        def step(noisy, clean):
-            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fake = G(noisy, training=True)
-                real_pair, fake_pair = self._pairs(noisy, clean, fake)
-                d_real, d_fake = D(real_pair, training=True), D(fake_pair, training=True)
-                pixel, adv, d_loss, acc = self._losses(clean, fake, d_real, d_fake)
-                g_loss = pixel + self.weight * adv
-            self.g_opt.apply(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables)
-            self.d_opt.apply(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
-            return pixel, adv, d_loss, acc[0], acc[1]
+    def _tf_train_step(self, data):
+        for tracker, value in zip(self.trackers, self._tf_game(data[0], data[1])):   # (x, y[, weights])
+            tracker.update_state(value)
+        return {t.name: t.result() for t in self.trackers}
 
-        return step
-
-    def _jax_step(self):
+    def _jax_game(self, trainable, non_trainable, optimizer_vars, noisy, clean):
+        """One step of both networks under JAX, statelessly: the batch's five numbers and the
+        new trainable, non-trainable and optimizer variables."""
         import jax
 
         G, D = self.generator, self.discriminator
+        ng, ngn = len(G.trainable_variables), len(G.non_trainable_variables)
+        g_tv, d_tv, g_ntv, d_ntv = trainable[:ng], trainable[ng:], non_trainable[:ngn], non_trainable[ngn:]
 
-        def forward(g_tv, g_ntv, d_tv, d_ntv, noisy, clean):
-            fake, g_ntv = G.stateless_call(g_tv, g_ntv, noisy, training=True)
-            real_pair, fake_pair = self._pairs(noisy, clean, fake)
-            d_real, d_ntv = D.stateless_call(d_tv, d_ntv, real_pair, training=True)
-            d_fake, d_ntv = D.stateless_call(d_tv, d_ntv, fake_pair, training=True)
-            return self._losses(clean, fake, d_real, d_fake), (g_ntv, d_ntv)
+        def forward(g_tv, d_tv):
+            fake, g_new = G.stateless_call(g_tv, g_ntv, noisy, training=True)
+            real_pair, fake_pair = self._critic_inputs(noisy, clean, fake)
+            d_real, d_new = D.stateless_call(d_tv, d_ntv, real_pair, training=True)
+            d_fake, d_new = D.stateless_call(d_tv, d_new, fake_pair, training=True)
+            return self._game_losses(clean, fake, d_real, d_fake), list(g_new) + list(d_new)
 
-        def g_loss(g_tv, g_ntv, d_tv, d_ntv, noisy, clean):
-            (pixel, adv, d_loss, acc), ntv = forward(g_tv, g_ntv, d_tv, d_ntv, noisy, clean)
-            return pixel + self.weight * adv, (pixel, adv, d_loss, acc, ntv)
+        def g_objective(g_tv):
+            (pixel, adv, d_loss, acc), new = forward(g_tv, d_tv)
+            return pixel + self.adversarial_weight * adv, ((pixel, adv, d_loss) + acc, new)
 
-        def d_loss(d_tv, g_tv, g_ntv, d_ntv, noisy, clean):
-            return forward(g_tv, g_ntv, d_tv, d_ntv, noisy, clean)[0][2]
+        g_grads, (values, non_trainable) = jax.grad(g_objective, has_aux=True)(g_tv)
+        d_grads = jax.grad(lambda d_tv: forward(g_tv, d_tv)[0][2])(d_tv)
+        trainable, optimizer_vars = self.optimizer.stateless_apply(
+            optimizer_vars, list(g_grads) + list(d_grads), trainable)
+        return values, trainable, non_trainable, optimizer_vars
 
-        @jax.jit
-        def step(state, noisy, clean):
-            g_tv, g_ntv, g_ov, d_tv, d_ntv, d_ov = state
-            g_grads, (pixel, adv, dl, acc, (g_ntv2, d_ntv2)) = jax.grad(g_loss, has_aux=True)(
-                g_tv, g_ntv, d_tv, d_ntv, noisy, clean)
-            d_grads = jax.grad(d_loss)(d_tv, g_tv, g_ntv, d_ntv, noisy, clean)
-            g_tv, g_ov = self.g_opt.stateless_apply(g_ov, g_grads, g_tv)
-            d_tv, d_ov = self.d_opt.stateless_apply(d_ov, d_grads, d_tv)
-            return (g_tv, g_ntv2, g_ov, d_tv, d_ntv2, d_ov), (pixel, adv, dl, acc[0], acc[1])
+    def _jax_train_step(self, state, data):
+        trainable, non_trainable, optimizer_vars, metrics_vars = state
+        values, trainable, non_trainable, optimizer_vars = self._jax_game(
+            trainable, non_trainable, optimizer_vars, data[0], data[1])      # (x, y[, weights])
+        logs, new_metrics, start = {}, [], 0
+        for tracker, value in zip(self.trackers, values):
+            own = metrics_vars[start:start + len(tracker.variables)]
+            start += len(tracker.variables)
+            own = tracker.stateless_update_state(own, value)
+            logs[tracker.name] = tracker.stateless_result(own)
+            new_metrics += list(own)
+        return logs, (trainable, non_trainable, optimizer_vars, new_metrics)
 
-        groups = [G.trainable_variables, G.non_trainable_variables, self.g_opt.variables,
-                  D.trainable_variables, D.non_trainable_variables, self.d_opt.variables]
+    def step(self, noisy, clean):
+        """One step on a batch of (noisy, clean) float32 arrays, outside ``fit`` (the chapters'
+        toy games take thousands); returns the losses of this batch as floats. The same step as
+        ``train_step``'s, compiled once: ``tf.function`` under TensorFlow, ``jax.jit`` under JAX."""
+        if self._step is None:
+            self._step = self._compiled_step()
+        values = self._step(np.asarray(noisy, np.float32), np.asarray(clean, np.float32))
+        return {k: float(keras.ops.convert_to_numpy(v)) for k, v in zip(NAMES, values)}
+
+    def _compiled_step(self):
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return tf.function(self._tf_game, reduce_retracing=True)
+        if backend != "jax":
+            raise RuntimeError(f"adversarial training runs under TensorFlow or JAX, not {backend}")
+        import jax
+
+        jitted = jax.jit(self._jax_game)
+        groups = (self.trainable_variables, self.non_trainable_variables, self.optimizer.variables)
 
         def run(noisy, clean):
-            state = tuple([v.value for v in group] for group in groups)
-            state, out = step(state, noisy, clean)
-            for group, values in zip(groups, state):
-                for var, value in zip(group, values):
+            values, *state = jitted(*([v.value for v in group] for group in groups), noisy, clean)
+            for group, new in zip(groups, state):
+                for var, value in zip(group, new):
                     var.assign(value)
-            return out
+            return values
 
         return run
 
-    def train_step(self, noisy, clean):
-        """One step on a batch of (noisy, clean) float32 arrays; returns the losses as floats."""
-        if self._step is None:
-            backend = keras.backend.backend()
-            if backend not in ("tensorflow", "jax"):
-                raise RuntimeError(f"adversarial training runs under TensorFlow or JAX, not {backend}")
-            self._step = self._tf_step() if backend == "tensorflow" else self._jax_step()
-        out = self._step(np.asarray(noisy, np.float32), np.asarray(clean, np.float32))
-        names = ("pixel", "adversarial", "d_loss", "d_real", "d_fake")
-        return {k: float(keras.ops.convert_to_numpy(v)) for k, v in zip(names, out)}
-
-    def save(self, folder):
-        """Write both networks' weights and both optimizers' state into ``folder``."""
+    def save_checkpoint(self, folder):
+        """Write both networks' weights and the optimizer's state into ``folder``."""
         self.generator.save_weights(os.path.join(folder, "generator.weights.h5"))
         self.discriminator.save_weights(os.path.join(folder, "discriminator.weights.h5"))
-        np.savez(os.path.join(folder, "optimizers.npz"),
-                 *[keras.ops.convert_to_numpy(v) for v in self.g_opt.variables + self.d_opt.variables])
+        np.savez(os.path.join(folder, "optimizer.npz"),
+                 *[keras.ops.convert_to_numpy(v) for v in self.optimizer.variables])
 
-    def load(self, folder):
-        """Restore what :meth:`save` wrote, to resume training."""
+    def load_checkpoint(self, folder):
+        """Restore what :meth:`save_checkpoint` wrote, to resume training."""
         self.generator.load_weights(os.path.join(folder, "generator.weights.h5"))
         self.discriminator.load_weights(os.path.join(folder, "discriminator.weights.h5"))
-        with np.load(os.path.join(folder, "optimizers.npz")) as saved:
+        with np.load(os.path.join(folder, "optimizer.npz")) as saved:
             values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
-        variables = self.g_opt.variables + self.d_opt.variables
-        if len(values) != len(variables):
+        if len(values) != len(self.optimizer.variables):
             raise ValueError(f"{folder}: saved optimizer state does not fit these networks")
-        for var, value in zip(variables, values):
+        for var, value in zip(self.optimizer.variables, values):
             var.assign(value)
 
 
@@ -195,38 +250,17 @@ def make_trainer(cfg, model):
     return AdversarialTrainer(model, critic, lr=cfg["lr"], **adv)
 
 
-def fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise=None):
-    """The epochs of adversarial training: the same log, checkpoints and budget as ``fit``'s."""
-
+def adversarial_validation(cfg, trainer, val, val_sigma, val_noise=None):
+    """``validate(model)`` for :func:`.optim.fit_run` of a GAN: the generator's PSNR on the
+    held-out images and the sliced Wasserstein distance of its patches to the clean ones."""
     from ..metrics import evaluate, sliced_wasserstein
     from ..models import apply_model
 
-    log_path = os.path.join(out, "log.csv")
-    for epoch in range(state["epoch"], cfg["epochs"]):
-        start = time.perf_counter()
-        trainer.learning_rate = learning_rate(cfg, state, epoch)
-        sums = {}
-        for i in range(len(data)):
-            for k, v in trainer.train_step(*data[i]).items():
-                sums[k] = sums.get(k, 0.0) + v / len(data)
-        data.on_epoch_end()
-        state["seconds"] += time.perf_counter() - start
-        state["epoch"] = epoch + 1
+    def validate(model):
         ev = evaluate(lambda y: apply_model(trainer.generator, y, multiple=cfg["multiple"]),
                       val, val_sigma, seed=0, keep_images=True, noise=val_noise)
         kept = ev.images.values()
-        row = {"epoch": epoch, **sums, "val_psnr": ev.psnr,
-               "val_swd": sliced_wasserstein([k["clean"] for k in kept], [k["denoised"] for k in kept]),
-               "learning_rate": trainer.learning_rate, "seconds": state["seconds"]}
-        new = not os.path.isfile(log_path)
-        with open(log_path, "a", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row))
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
-        trainer.save(out)
-        save_state(out, state)
-        if verbose:
-            print(" ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
-        if out_of_time(cfg, state):
-            break
+        return {"val_psnr": ev.psnr,
+                "val_swd": sliced_wasserstein([k["clean"] for k in kept], [k["denoised"] for k in kept])}
+
+    return validate

@@ -32,9 +32,10 @@ class Progress(keras.callbacks.Callback):
     after it the seconds spent, ``validate(model)``'s numbers in the log, the checkpoint
     ``out/checkpoint`` and ``state.json``, and a stop when the ``minutes`` budget is spent."""
 
-    def __init__(self, cfg, out, state, validate, checkpoint="model.keras"):
+    def __init__(self, cfg, out, state, validate, checkpoint="model.keras", save=None):
         super().__init__()
         self.cfg, self.out, self.state, self.validate, self.checkpoint = cfg, out, state, validate, checkpoint
+        self.save = save or (lambda folder: self.model.save(os.path.join(folder, self.checkpoint)))
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
@@ -46,18 +47,19 @@ class Progress(keras.callbacks.Callback):
         logs.update(self.validate(self.model))
         logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
         logs["seconds"] = self.state["seconds"]
-        self.model.save(os.path.join(self.out, self.checkpoint))
+        self.save(self.out)
         save_state(self.out, self.state)
         if out_of_time(self.cfg, self.state):
             self.model.stop_training = True
 
 
-def fit_run(model, data, cfg, out, state, validate, *, verbose=1, checkpoint="model.keras"):
+def fit_run(model, data, cfg, out, state, validate, *, verbose=1, checkpoint="model.keras", save=None):
     """Train ``model`` (compiled) on ``data`` from epoch ``state["epoch"]`` to ``cfg["epochs"]``
-    or the ``minutes`` budget, with :class:`Progress` and one ``log.csv`` in ``out``."""
+    or the ``minutes`` budget, with :class:`Progress` and one ``log.csv`` in ``out``; ``save(out)``
+    writes the checkpoint (default: ``model.save`` to ``out/checkpoint``)."""
     if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
         model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
-                  callbacks=[Progress(cfg, out, state, validate, checkpoint),
+                  callbacks=[Progress(cfg, out, state, validate, checkpoint, save),
                              keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)])
 
 

@@ -25,7 +25,7 @@ from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import read_config
 from .level import train_estimator
-from .optim import ScaledAdamW, fit_run, optimizer, out_of_time, start_run  # noqa: F401  (ScaledAdamW: registered for a resume)
+from .optim import ScaledAdamW, fit_run, optimizer, start_run  # noqa: F401  (ScaledAdamW: registered for a resume)
 from .targets import measured_level, training_pairs
 
 
@@ -135,12 +135,12 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     named_noise = as_noise(cfg["noise"], sigma, **cfg["noise_params"])
     noise, loss = training_pairs(cfg, named_noise)   # before a resume: it registers the loss
     if cfg["adversarial"]:
-        from .adversarial import fit_adversarial, make_trainer
+        from .adversarial import adversarial_validation, make_trainer
 
         model = build_model(cfg)
         trainer = make_trainer(cfg, model)
         if resume:
-            trainer.load(out)
+            trainer.load_checkpoint(out)
         elif cfg["init"]:
             _load_init(model, cfg["init"])
     elif resume:
@@ -157,8 +157,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise=noise)
     data.epoch = state["epoch"]
     if cfg["adversarial"]:
-        if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
-            fit_adversarial(cfg, trainer, data, out, state, val, val_sigma, verbose, val_noise)
+        fit_run(trainer, data, cfg, out, state, adversarial_validation(cfg, trainer, val, val_sigma, val_noise),
+                verbose=verbose, save=trainer.save_checkpoint)
     else:
         fit_run(model, data, cfg, out, state, _validation(cfg, val, val_sigma, val_noise), verbose=verbose)
     shipped = build_model(cfg)  # an uncompiled copy: the weights file then holds no optimizer state
