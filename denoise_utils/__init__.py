@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 #: ``import denoise_utils`` is quick and imports Keras (and TensorFlow) only when needed.
 _MODULES = ("article", "book", "classical", "config", "data", "diagrams", "diffusion", "files", "inference",
             "interpret", "labs", "leaderboard", "metrics", "models", "noise", "plotting", "plug_and_play",
-            "pretrained", "published", "training")
+            "pretrained", "published", "training", "zoo")
 _NAMES = {
     "book": ("check_claim", "data_state", "glue"),
     "config": ("get_budget", "pick", "set_budget", "set_seed"),

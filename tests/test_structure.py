@@ -114,3 +114,15 @@ def test_no_function_is_longer_than_a_screen(module):
     long = [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(TREES[module])
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= LONGEST]
     assert not long, f"{module}: functions over {LONGEST} lines: {long}"
+
+
+def test_the_type_stub_names_what_the_package_loads_lazily():
+    """denoise_utils/__init__.pyi gives editors the names ``du.NAME`` loads on first use."""
+    import denoise_utils
+
+    stub = ast.parse(open(os.path.join(PACKAGE, "__init__.pyi"), encoding="utf-8").read())
+    named = {a.asname or a.name for node in stub.body if isinstance(node, ast.ImportFrom) for a in node.names}
+    assert named == set(denoise_utils.__all__)
+    for node in stub.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            assert all(denoise_utils._WHERE[a.name] == node.module for a in node.names), node.module

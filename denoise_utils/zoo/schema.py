@@ -29,7 +29,7 @@ whose weights start the run: fine-tuning; a hybrid of §5.4 takes a U-Net's),
 ``init_lr_scale`` (the rate of the weights ``init`` loaded, as a fraction of ``lr``; 0
 freezes them), ``adversarial`` (train against a PatchGAN critic, §4.3: ``weight`` of the
 adversarial loss, ``loss`` ``"ns"``/``"ragan"``, ``pixel`` ``"mse"``/``"l1"``, ``d_lr``,
-``discriminator`` keyword arguments; the critic and both optimizers are checkpointed too),
+``discriminator`` keyword arguments; the critic and the optimizer are checkpointed too),
 ``estimator`` (for a model told the level of camera noise: its noise-level estimator's
 settings, :data:`ESTIMATOR_DEFAULTS`; trained by ``--estimator``), ``level_from`` (a shipped
 model whose estimator tells this model the level, in training, validation and ``denoise``).
