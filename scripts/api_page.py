@@ -16,7 +16,9 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = os.path.join(ROOT, "book", "api.md")
 CALL = re.compile(r"\b([A-Za-z_]+(?:\.[A-Za-z_]+)*)\(")
-IMPORT = re.compile(r"from denoise_utils(\.[a-z_.]+)? import \(?([A-Za-z_, \n]+)\)?")
+IMPORT = re.compile(r"from denoise_utils(\.[a-z_.]+)? import (?:\(([^)]*)\)|([^\n#]+))")
+#: what the chapters tell the reader to use without calling it in a cell
+EXTRA = ("denoise_utils.config.set_budget",)
 
 
 def _title(nb):
@@ -46,7 +48,7 @@ def uses(chapters=os.path.join(ROOT, "chapters")):
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         aliases = {"du": "denoise_utils"}
         for m in IMPORT.finditer(code):
-            for item in m.group(2).replace("\n", " ").split(","):
+            for item in (m.group(2) or m.group(3)).replace("\n", " ").split(","):
                 words = item.strip().split(" as ")
                 if words[0]:
                     aliases[words[-1].strip()] = f"denoise_utils{m.group(1) or ''}.{words[0].strip()}"
@@ -69,11 +71,17 @@ def page():
              "that first uses each, with their documentation as the code gives it. `import denoise_utils as du`",
              "gives the most used ones directly (`du.denoise`, `du.psnr`, ...); each is listed here under the",
              "module that defines it. Written by `python scripts/api_page.py` (a test keeps it in step).", ""]
+    listed = set()
     for title, found in uses():
         lines += [f"## {title}", "", "```{eval-rst}"]
         for obj, name in found:
             lines.append(f".. auto{'class' if inspect.isclass(obj) else 'function'}:: {name}")
+            listed.add(name)
         lines += ["```", ""]
+    extra = [hit for hit in map(_resolve, EXTRA) if hit and hit[1] not in listed]
+    if extra:
+        lines += ["## Used in the text, not called in a cell", "", "```{eval-rst}"]
+        lines += [f".. autofunction:: {name}" for _, name in extra] + ["```", ""]
     return "\n".join(lines)
 
 

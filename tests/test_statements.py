@@ -132,7 +132,7 @@ def test_the_gan_is_its_twin_fine_tuned_and_scores_below_it():
 
 
 def test_no_full_size_dncnn_is_shipped():
-    assert "The paper's full-size DnCNN-S needs GPU training and is not shipped yet" in TEXT
+    assert "Zhang et al.'s full-size DnCNN-S needs GPU training and is not shipped yet" in TEXT
     for name in SHIPPED:
         cfg = pretrained.info(name)
         assert not (cfg["model"] == "dncnn" and cfg["model_kwargs"].get("depth", 17) >= 17), name

@@ -9,7 +9,7 @@ learning rate, elapsed seconds per epoch) and ``model.weights.h5`` at the end. R
 the same command again to resume where it stopped. ``--ship`` copies the weights (as
 float16: §5.2), the log and the exact command next to the config, in the store (:mod:`..zoo.store`).
 
-The config's keys are described in :mod:`.config`.
+The config's keys are described in :mod:`denoise_utils.zoo.schema`.
 """
 
 import argparse
@@ -30,7 +30,7 @@ from .targets import measured_level, training_pairs
 
 
 def load_config(config):
-    """A config by shipped name or path, completed by :func:`.config.read_config` (§4.1)."""
+    """A config by shipped name or path, completed by :func:`denoise_utils.zoo.schema.read_config` (§4.1)."""
     root = store.WEIGHTS_DIR
     path = config if config.endswith(".json") else store.path(config, "config.json")
     if not os.path.isfile(path):
