@@ -65,8 +65,8 @@ def test_the_readme_table_is_what_the_weights_score():
     for row in leaderboard.measure(ensemble=False, timing=False):
         key = (row["model"], row["dataset"], "real" if row["sigma"] is None else f"{row['sigma']:g}")
         assert key in zoo, f"the model zoo page lacks {key}"
-        assert readme[key]["PSNR (dB)"] == f"{row['psnr']:.2f}", key
-        assert readme[key]["SSIM"] == f"{row['ssim']:.4f}", key
+        assert zoo[key]["PSNR (dB)"] == f"{row['psnr']:.2f}", key
+        assert zoo[key]["SSIM"] == f"{row['ssim']:.4f}", key
 
 
 def test_zoo_rows_reads_the_generated_block_or_nothing(tmp_path):
