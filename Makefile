@@ -22,15 +22,19 @@ setup: $(VENV)/.installed
 book: setup
 	$(BIN)/jupyter-book build . -W
 
+# -n auto: pytest-xdist runs as many test files and notebooks at once as there are cores
+# (a notebook's cells stay in one kernel: --dist loadfile); conftest.py starts the slowest first
+XDIST := -n auto --dist loadfile
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # every chapter must run to the end without the data sets (a reader on Colab without them):
 # no DENOISE_DATA_DIR, an empty cache, no network (conftest.py), claims it cannot check
 # reported as NOT CHECKED instead of failing. Chapters that never load data run the same
 # either way, and `make test` has run them already: scripts/data_chapters.py lists the others
 test-nodata: setup
-	env -u DENOISE_DATA_DIR -u DENOISE_STRICT -u DENOISE_TIMINGS -u DENOISE_EXECUTED XDG_CACHE_HOME="$$(mktemp -d)" $(BIN)/python -m pytest $$($(BIN)/python scripts/data_chapters.py)
+	env -u DENOISE_DATA_DIR -u DENOISE_STRICT -u DENOISE_TIMINGS -u DENOISE_EXECUTED XDG_CACHE_HOME="$$(mktemp -d)" $(BIN)/python -m pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)
 
 labs: setup
 	$(BIN)/python -m denoise_utils.labs build

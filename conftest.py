@@ -14,10 +14,12 @@ def pytest_configure(config):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (_NONET, os.environ.get("PYTHONPATH")) if p)
     os.environ["DENOISE_OFFLINE"] = "1"
-    # claims a notebook could not check for want of data are written here (du.check_claim)
-    fd, log = tempfile.mkstemp(prefix="denoise-skipped-", suffix=".txt")
-    os.close(fd)
-    os.environ["DENOISE_SKIPPED_LOG"] = log
+    # claims a notebook could not check for want of data are written here (du.check_claim);
+    # pytest-xdist's workers inherit the main process's file, whose summary reports them
+    if not _worker(config):
+        fd, log = tempfile.mkstemp(prefix="denoise-skipped-", suffix=".txt")
+        os.close(fd)
+        os.environ["DENOISE_SKIPPED_LOG"] = log
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # This process draws headless. The kernels keep IPython's inline backend (no MPLBACKEND
     # here), so their figures are outputs that the book built from this run shows.
@@ -28,6 +30,11 @@ def pytest_configure(config):
     spec = importlib.util.spec_from_file_location(
         "denoise_nonet", os.path.join(_NONET, "sitecustomize.py"))
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def _worker(config):
+    """Whether this process is one of pytest-xdist's workers (``-n``), not the main one."""
+    return hasattr(config, "workerinput")
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -45,6 +52,24 @@ def pytest_terminal_summary(terminalreporter):
             "(set DENOISE_DATA_DIR to a folder with set12/, train400/, ...; see the user guide)")
         for claim in claims:
             terminalreporter.write_line(f"  - {claim}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the notebooks first, the slowest first by book/timings.json, then the unit tests:
+    with ``-n`` (make test) the long notebooks start at once instead of ending the run alone.
+    A file's own items keep their order (a notebook's cells run in sequence)."""
+    path = os.path.join(str(config.rootpath), "book", "timings.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            seconds = json.load(fh)["seconds"]
+    except (OSError, ValueError, KeyError):
+        seconds = {}
+
+    def rank(item):
+        name = os.path.basename(str(item.fspath))
+        return (0, -seconds.get(name, 0)) if name.endswith(".ipynb") else (1, 0)
+
+    items.sort(key=rank)
 
 
 _SECONDS = {}
@@ -105,7 +130,7 @@ def pytest_sessionfinish(session):
     if os.environ.get("DENOISE_EXECUTED") and _EXECUTED:
         _write_executed(os.environ["DENOISE_EXECUTED"], str(session.config.rootpath))
     path = os.environ.get("DENOISE_TIMINGS")
-    if path and _SECONDS:
+    if path and _SECONDS and not _worker(session.config):
         from denoise_utils.config import get_budget
 
         with open(path, "w", encoding="utf-8") as fh:

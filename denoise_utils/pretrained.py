@@ -14,7 +14,7 @@ from ._checks import as_float_image, check_sigma
 from .inference import level_by_crops
 from .inference import self_ensemble, tiled
 from .noise import get
-from .zoo.store import (WEIGHTS_DIR, available, find, info, load, log, minutes, path,  # noqa: F401
+from .zoo.store import (WEIGHTS_DIR, available, catalog, find, info, load, log, minutes, path,  # noqa: F401
                         to_float16)
 from .zoo.store import load_estimator
 
@@ -53,23 +53,23 @@ def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
     """
     if noise not in kinds():
         raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
-    best = find(channels=channels, noise=noise)
-    fits = {n: info(n) for n in best}
+    fits = catalog()  # each config read once for the three queries below
+    best = find(channels=channels, noise=noise, configs=fits)
     kind = "gray" if channels == 1 else "colour"
     if noise != "gaussian":
         if not best:
             raise ValueError(f"no shipped {noise}-noise model for {kind} images (they take "
                              f"{'colour' if channels == 1 else 'gray'} images)")
         return best[0]
-    exact = [n for n in find(channels=channels, noise=noise, kind="fixed") if sigma is not None
+    exact = [n for n in find(channels=channels, noise=noise, kind="fixed", configs=fits) if sigma is not None
              and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
     # a range that holds sigma: a blind model, or one told the level (only when it is known)
-    blind = [n for n in find(channels=channels, noise=noise, kind="ranged")
+    blind = [n for n in find(channels=channels, noise=noise, kind="ranged", configs=fits)
              if (fits[n]["blind"] or sigma is not None)
              and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
     if exact or blind:
         return (exact or blind)[0]
-    levels = sorted({str(c["sigma"]) for c in fits.values()}) or ["none"]
+    levels = sorted({str(fits[n]["sigma"]) for n in best}) or ["none"]
     raise ValueError(f"no shipped {kind} model for sigma={sigma}; shipped {kind} noise "
                      f"levels: {', '.join(levels)} (pass sigma= one of them, or model=)")
 

@@ -48,8 +48,14 @@ def info(name: str) -> dict:
     return cfg
 
 
+def catalog() -> dict:
+    """Every shipped model's :func:`info`, by name: each config read once, for several
+    :func:`find` queries on the same reading."""
+    return {n: info(n) for n in available()}
+
+
 def find(*, channels: int | None = None, noise: str | None = None, kind: str | None = None,
-         families: tuple | None = None) -> list:
+         families: tuple | None = None, configs: dict | None = None) -> list:
     """The shipped models that fit, highest ``rank`` first (ties by name): the one query on
     the store that ``pretrained.choose`` and ``plug_and_play.prior`` ask.
 
@@ -64,6 +70,8 @@ def find(*, channels: int | None = None, noise: str | None = None, kind: str | N
         told none; told the level as an input.
     families : tuple of str, optional
         Only these families (``schema.FAMILIES``).
+    configs : dict, optional
+        A :func:`catalog` already read (default: read the configs now).
 
     Returns
     -------
@@ -73,7 +81,7 @@ def find(*, channels: int | None = None, noise: str | None = None, kind: str | N
              "blind": lambda c: c["blind"], "told": lambda c: c["takes_level"], None: lambda c: True}
     if kind not in kinds:
         raise ValueError(f"kind must be one of {[k for k in kinds if k]}, got {kind!r}")
-    cfgs = {n: info(n) for n in available()}
+    cfgs = catalog() if configs is None else configs
     fits = [n for n, c in cfgs.items() if (channels is None or c["channels"] == channels)
             and (noise is None or c["noise"] == noise) and kinds[kind](c)
             and (families is None or c["family"] in families)]
