@@ -156,7 +156,10 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     assert steps == sorted(steps) and "DENOISE_STRICT=1" in ci
     make = (ROOT / "Makefile").read_text()
     nodata = make.split("test-nodata: setup\n")[1].splitlines()[0]
-    assert "-u DENOISE_DATA_DIR" in nodata and "XDG_CACHE_HOME" in nodata and "pytest $$($(BIN)/python scripts/data_chapters.py)" in nodata
+    assert "-u DENOISE_DATA_DIR" in nodata and "XDG_CACHE_HOME" in nodata
+    assert "pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)" in nodata
+    # both passes run files side by side, each notebook whole in one kernel (pytest-xdist)
+    assert "$(BIN)/python -m pytest $(XDIST)\n" in make and "XDIST := -n auto --dist loadfile" in make
     assert "jupyter-book build . -W" in make                          # make book, as the README says
     script = (ROOT / "scripts" / "book_from_run.py").read_text()
     assert '"build", out, "-W"' in script

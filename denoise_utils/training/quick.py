@@ -67,7 +67,7 @@ def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer=
 
 def _compile(model, optimizer, loss, *, xla):
     """Compile for training; under TensorFlow with ``xla``, the training steps by XLA,
-    ``STEPS_PER_CALL`` to a call (about 1.6 times as fast on a CPU; JAX compiles them anyway).
+    ``STEPS_PER_CALL`` to a call (faster on a CPU, the same updates; JAX compiles them anyway).
     Prediction stays uncompiled: XLA would compile again for every new image size."""
     import keras
 
