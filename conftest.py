@@ -134,13 +134,14 @@ def pytest_sessionfinish(session):
         from denoise_utils.config import get_budget
 
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump({"budget": get_budget(), "machine": _machine(),
+            json.dump({"budget": get_budget(), "machine": _machine(session.config),
                        "seconds": {k: round(v) for k, v in sorted(_SECONDS.items())}}, fh, indent=1)
             fh.write("\n")
 
 
-def _machine():
-    """'2-core CPU', or with an NVIDIA GPU '16-core CPU, NVIDIA H100 80GB HBM3', and the backend."""
+def _machine(config):
+    """'2-core CPU', or with an NVIDIA GPU '16-core CPU, NVIDIA H100 80GB HBM3', the backend,
+    and how many notebooks ran at once (pytest-xdist's ``-n``: each then took longer)."""
     import shutil
     import subprocess
 
@@ -154,4 +155,6 @@ def _machine():
     machine = f"{os.cpu_count()}-core CPU"
     if gpus:
         machine += ", " + gpus[0].split(": ", 1)[-1].split(" (UUID")[0]
-    return f"{machine}, Keras on {os.environ.get('KERAS_BACKEND', 'tensorflow')}"
+    machine += f", Keras on {os.environ.get('KERAS_BACKEND', 'tensorflow')}"
+    workers = getattr(config.option, "numprocesses", None)
+    return machine + (f", {workers} notebooks at a time" if isinstance(workers, int) and workers > 1 else "")
