@@ -77,6 +77,12 @@ def apply_model(model, noisy, clip=True, multiple=1, sigma=None):
     return np.clip(out, 0.0, 1.0) if clip else out
 
 
+def _inputs(arrays):
+    """A model's input as Keras wants it called: the array alone for a one-input model (a list
+    of one makes Keras 3 warn that the structure does not match)."""
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
 def _blank(model, size):
     """Zero inputs of ``size`` × ``size`` for each of ``model``'s inputs (the image; a level map)."""
     return [np.zeros((1, size, size, x.shape[-1]), np.float32) for x in model.inputs]
@@ -163,7 +169,7 @@ def receptive_field(model, size=256):
     blank = _blank(model, size)
     poked = [b.copy() for b in blank]
     poked[0][0, size // 2, size // 2] = 1.0
-    diff = np.abs(np.asarray(probe(poked)) - np.asarray(probe(blank))).max(axis=(0, 2, 3))
+    diff = np.abs(np.asarray(probe(_inputs(poked))) - np.asarray(probe(_inputs(blank)))).max(axis=(0, 2, 3))
     changed = np.nonzero(diff)[0]
     return int(changed.max() - changed.min() + 1)
 
