@@ -17,7 +17,7 @@ def no_backend(err):
         'pip install "denoise-utils[jax]")', name=err.name)
 
 
-def as_float_image(image, name="image", allow_batch=False, noisy=False):
+def as_float_image(image, name="image", *, allow_batch=False, noisy=False):
     """Return ``image`` as a float32 array in [0, 1], or raise a clear error.
 
     Accepts float arrays already in [0, 1] (a tolerance of 1e-6 absorbs rounding),

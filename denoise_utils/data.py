@@ -168,7 +168,7 @@ class ImageSet(dict):
     """A dict of name -> float32 image that also records where it came from (``source``)
     and, for a local folder, ``missing``: how many images of the whole set it lacks."""
 
-    def __init__(self, images, name, source, missing=0):
+    def __init__(self, images, name, source, *, missing=0):
         super().__init__(images)
         self.name, self.source, self.missing = name, source, missing
 
@@ -227,7 +227,7 @@ def _fetch(name, spec, as_gray):
     return images, str(cache)
 
 
-def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None, *, data_dir=None):
+def load_dataset(name, *, as_gray=None, limit=None, fallback=True, split=None, data_dir=None):
     """Load a data set by name as an :class:`ImageSet` (§1).
 
     Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
@@ -280,7 +280,7 @@ def load_dataset(name, as_gray=None, limit=None, fallback=True, split=None, *, d
                              f"(every {HOLDOUT_EVERY}th is held out)")
     if limit is not None:
         images = dict(list(images.items())[:limit])
-    return ImageSet(images, key, source, missing)
+    return ImageSet(images, key, source, missing=missing)
 
 
 #: real noisy photos with clean references, local only: ``<name>/noisy/`` and ``<name>/clean/``
@@ -327,7 +327,7 @@ class PatchDataset(keras.utils.PyDataset):
     noisy patch and its noise-level map, §5.5). Arrays are (batch, patch, patch, channels).
     """
 
-    def __init__(self, images, patch_size=40, batch_size=64, steps=100, sigma=25.0,
+    def __init__(self, images, *, patch_size=40, batch_size=64, steps=100, sigma=25.0,
                  noise="gaussian", augment=True, seed=0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(images, dict):

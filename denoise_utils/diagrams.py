@@ -120,7 +120,7 @@ def _simplify(vertices):
     return merged
 
 
-def draw_model(model, ax=None, title=None, width=1.25):
+def draw_model(model, *, ax=None, title=None, width=1.25):
     """A block diagram of a Keras functional ``model``, read from its layers (§2, §4).
 
     Boxes left to right in the order data flows, each at the height of its resolution (a
@@ -163,7 +163,7 @@ def draw_model(model, ax=None, title=None, width=1.25):
     return fig
 
 
-def draw_chain(stages, ax=None, title=None, kinds=None):
+def draw_chain(stages, *, ax=None, title=None, kinds=None):
     """A left-to-right chain of named ``stages`` (strings), e.g. a camera's processing (§5.1);
     ``kinds`` colours them (keys of ``COLOURS``). Returns the Figure."""
     stages = list(stages)

@@ -248,7 +248,7 @@ def check_output(path, overwrite=False, inputs=()):
     return target
 
 
-def save_image(path, image, overwrite=False, inputs=(), *, metadata=None, quality=95):
+def save_image(path, image, *, overwrite=False, inputs=(), metadata=None, quality=95):
     """Write a float image in [0, 1] as PNG, JPEG or BMP (8-bit) or TIFF (16-bit) (§1).
 
     Checks the path first (:func:`check_output`: never an existing file without

@@ -42,7 +42,7 @@ def tiles(length: int, tile: int, margin: int):
         yield start, stop, max(start - margin, 0), min(stop + margin, length)
 
 
-def tiled(denoiser: Callable, image: np.ndarray, tile: int = 1536, margin: int = 48,
+def tiled(denoiser: Callable, image: np.ndarray, *, tile: int = 1536, margin: int = 48,
           multiple: int = 1, progress=False) -> np.ndarray:
     """Run ``denoiser`` (one image in, the same shape out) over ``image`` in tiles (§6).
 
@@ -66,7 +66,7 @@ def tiled(denoiser: Callable, image: np.ndarray, tile: int = 1536, margin: int =
     return out
 
 
-def report(label, done: int, total: int, width: int = 30):
+def report(label, done: int, total: int, *, width: int = 30):
     """A one-line progress bar on stderr, redrawn in place (``label``: a string or True)."""
     prefix = f"{label}: " if isinstance(label, str) else ""
     bar = "#" * (width * done // total)
@@ -74,7 +74,7 @@ def report(label, done: int, total: int, width: int = 30):
     print(f"\r{prefix}[{bar:<{width}}] {done}/{total} tiles", end=end, file=sys.stderr, flush=True)
 
 
-def fuse_noisy(noisy, prediction, sigma, size=31):
+def fuse_noisy(noisy, prediction, sigma, *, size=31):
     """Give a blind-spot prediction back the pixel it never saw (§5.2).
 
     A blind-spot network predicts each pixel from its neighbours alone, throwing away
@@ -96,7 +96,7 @@ def fuse_noisy(noisy, prediction, sigma, size=31):
     return ((tau2 * y + s2 * mu) / (tau2 + s2)).astype(np.float32)
 
 
-def level_by_crops(estimator, image, size=64, crops=64):
+def level_by_crops(estimator, image, *, size=64, crops=64):
     """A camera photo's noise level per channel (0-255 scale) by a trained
     ``models.level_estimator`` (§5.1): the median of its estimates on up to ``crops``
     ``size`` × ``size`` crops on a regular grid (the whole image if smaller), so a few

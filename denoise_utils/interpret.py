@@ -41,7 +41,7 @@ def _gradient(model, batch, index):
     raise NotImplementedError(f"equivalent_filter needs TensorFlow, JAX or PyTorch, not {backend!r}")
 
 
-def equivalent_filter(model, noisy, pixel, multiple=1):
+def equivalent_filter(model, noisy, pixel, *, multiple=1):
     """The Jacobian row of output ``pixel`` = (row, col) of a gray ``model`` at ``noisy`` (§5.3).
 
     Returns ``(weights, offset)``: ``weights`` (H, W) are ∂fᵢ/∂y, the filter the network

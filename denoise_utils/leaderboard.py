@@ -82,7 +82,7 @@ def _ms_per_megapixel(fn, image, repeats=3):
     return 1000 * statistics.median(times) / (image.shape[0] * image.shape[1] / 1e6)
 
 
-def measure(names=None, ensemble=True, timing=True, classical=False, datasets=None, repeats=3,
+def measure(names=None, *, ensemble=True, timing=True, classical=False, datasets=None, repeats=3,
             route=None):
     """The leaderboard's rows as dicts (PSNR/SSIM, ×8, parameters, minutes, ms per megapixel).
 

@@ -69,7 +69,7 @@ class Evaluation(dict):
                 f"noisy_psnr={self['noisy_psnr']:.2f} dB, seconds={self['seconds']:.3g})")
 
 
-def evaluate(denoiser, images, sigma, seed=0, keep_images=False, noise=None, noisy=None):
+def evaluate(denoiser, images, sigma, *, seed=0, keep_images=False, noise=None, noisy=None):
     """Score ``denoiser`` on ``images`` corrupted by Gaussian noise of level ``sigma`` (§1).
 
     ``denoiser(noisy)`` (or ``denoiser(noisy, sigma=sigma)`` when it takes ``sigma``)
@@ -184,7 +184,7 @@ def _gray_list(images, name):
     return [(im.mean(axis=-1) if im.ndim == 3 else im).astype(np.float64) for im in out]
 
 
-def sliced_wasserstein(clean, estimates, patch=7, levels=3, per_image=256, projections=512, seed=0):
+def sliced_wasserstein(clean, estimates, *, patch=7, levels=3, per_image=256, projections=512, seed=0):
     """Sliced Wasserstein distance between the local patches of ``estimates`` and ``clean`` (§4.3).
 
     The measure of Karras et al. (2018, progressive GANs, appendix D), for gray images
@@ -295,7 +295,7 @@ def perception_scores(clean, estimates):
                 gradient_distance=float(np.mean([gradient_distance(x, y) for x, y in zip(a, b)])))
 
 
-def sure(denoiser, noisy, sigma, eps=None, seed=0, probe=None):
+def sure(denoiser, noisy, sigma, *, eps=None, seed=0, probe=None):
     """Stein's unbiased estimate of the denoiser's MSE, from the noisy image alone (§5.2).
 
     For y = x + n with white Gaussian n of standard deviation s = σ/255 and a denoiser f,

@@ -26,7 +26,7 @@ def _show(ax, image, title=None):
         ax.set_title(title, fontsize=9)
 
 
-def show_images(images, titles=None, ncols=None, size=3.0):
+def show_images(images, *, titles=None, ncols=None, size=3.0):
     """Show images (a list, or a dict whose keys become titles) in a grid."""
     if isinstance(images, dict):
         titles = titles or list(images)
@@ -48,7 +48,7 @@ def show_images(images, titles=None, ncols=None, size=3.0):
     return fig
 
 
-def compare(clean, noisy, denoised, zoom=None, size=3.0):
+def compare(clean, noisy, denoised, *, zoom=None, size=3.0):
     """Clean | noisy | each denoised image, titled with PSNR and SSIM (§1).
 
     ``denoised`` is a dict ``{method: image}``. ``zoom=(row, col, height, width)``
@@ -76,7 +76,7 @@ def compare(clean, noisy, denoised, zoom=None, size=3.0):
     return fig
 
 
-def plot_history(history, keys=None, ax=None, logy=False):
+def plot_history(history, *, keys=None, ax=None, logy=False):
     """Training curves from a Keras ``History``, a dict of lists, or a CSV log path (§4.1)."""
     if hasattr(history, "history"):
         history = history.history

@@ -128,7 +128,7 @@ def hqs_schedule(start, stop, iterations, *, sigma, lam=0.23):
     return levels, lam * (float(sigma) / levels) ** 2
 
 
-def hqs(operator, denoiser, levels, mus):
+def hqs(operator, denoiser, *, levels, mus):
     """Half-quadratic splitting (§5.5): from ``operator.start()``, alternate the data step
     ``x = operator.prox(z, μ_k)`` and the prior step ``z = denoiser(x, level_k)``; the
     result, cropped back to the image. :func:`deblur` and :func:`inpaint` are this loop."""
@@ -213,7 +213,7 @@ def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, l
     s = check_sigma(sigma, allow_zero=False)
     op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
     levels, mus = _schedule(levels, start, s, iterations, s, lam)
-    z = hqs(op, prior() if denoiser is None else denoiser, levels, mus)
+    z = hqs(op, prior() if denoiser is None else denoiser, levels=levels, mus=mus)
     return np.clip(z, 0, 1).astype(np.float32)
 
 
@@ -266,7 +266,7 @@ def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0,
     s = check_sigma(sigma)
     op = MaskOperator(mask, y)
     levels, mus = _schedule(levels, start, max(s, float(stop)), iterations, s, lam)
-    z = hqs(op, prior() if denoiser is None else denoiser, levels, mus)
+    z = hqs(op, prior() if denoiser is None else denoiser, levels=levels, mus=mus)
     if s == 0:
         z = np.where(op.mask, y, z)           # exact pixels stay exact
     return np.clip(z, 0, 1).astype(np.float32)

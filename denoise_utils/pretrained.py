@@ -111,7 +111,7 @@ class _Default(float):
 DEFAULT_SIGMA = _Default(25)
 
 
-def estimate_level(image, model: str = None) -> np.ndarray:
+def estimate_level(image, model: str | None = None) -> np.ndarray:
     """How noisy a camera photo is: its noise level per channel (0-255 scale), by the
     estimator shipped with ``model`` (default: the camera-noise model ``denoise`` picks),
     the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
@@ -120,8 +120,8 @@ def estimate_level(image, model: str = None) -> np.ndarray:
     return level_by_crops(load_estimator(name), image)
 
 
-def denoise(image: np.ndarray, sigma: float = DEFAULT_SIGMA, *, model: str = None, noise: str = "gaussian",
-            tile: int = 1536, margin: int = None, ensemble: bool = False, progress=False,
+def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: str | None = None, noise: str = "gaussian",
+            tile: int = 1536, margin: int | None = None, ensemble: bool = False, progress=False,
             strength: float = 1.0) -> np.ndarray:
     """Denoise a photo with the best shipped model (§4.1).
 

@@ -126,3 +126,48 @@ def test_the_type_stub_names_what_the_package_loads_lazily():
     for node in stub.body:
         if isinstance(node, ast.ImportFrom) and node.module:
             assert all(denoise_utils._WHERE[a.name] == node.module for a in node.names), node.module
+
+
+def _public_functions():
+    """(module, name, node) of every public function and public class's method of the package."""
+    for module, tree in TREES.items():
+        if any(part.startswith("_") for part in module.split(".")[1:]):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                yield module, node.name, node
+            elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                for fn in node.body:
+                    if isinstance(fn, ast.FunctionDef) and (fn.name == "__init__" or not fn.name.startswith("_")):
+                        yield module, f"{node.name}.{fn.name}", fn
+
+
+def test_public_functions_take_their_options_after_a_star():
+    """Data positionally, options keyword-only (scikit-image's ``restoration`` style): a public
+    function with four or more parameters keeps at most one optional parameter positional
+    (``add_poisson_noise(image, peak)``, a layer's first size), the rest after ``*``."""
+    loose = []
+    for module, name, fn in _public_functions():
+        args = [a for a in fn.args.posonlyargs + fn.args.args if a.arg not in ("self", "cls")]
+        if len(args) + len(fn.args.kwonlyargs) < 4:
+            continue
+        optional = args[len(args) - len(fn.args.defaults):] if fn.args.defaults else []
+        if len(optional) > 1:
+            loose.append(f"{module}.{name}: {[a.arg for a in optional]}")
+    assert not loose, "options that should be keyword-only:\n" + "\n".join(loose)
+
+
+def test_a_hint_admits_none_where_none_is_the_default():
+    """``model: str = None`` lies to a type checker: where a parameter's default is ``None``,
+    its hint says ``X | None``."""
+    wrong = []
+    for module, name, fn in _public_functions():
+        positional = fn.args.posonlyargs + fn.args.args
+        defaults = dict(zip([a.arg for a in positional][::-1], fn.args.defaults[::-1]))
+        defaults.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None})
+        for a in positional + fn.args.kwonlyargs:
+            d = defaults.get(a.arg)
+            if (a.annotation is not None and isinstance(d, ast.Constant) and d.value is None
+                    and "None" not in ast.unparse(a.annotation)):
+                wrong.append(f"{module}.{name}({a.arg}: {ast.unparse(a.annotation)} = None)")
+    assert not wrong, wrong

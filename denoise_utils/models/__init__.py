@@ -44,7 +44,7 @@ def level_map(sigma, shape, channels=1):
                          f"{tuple(shape)}") from None
 
 
-def apply_model(model, noisy, clip=True, multiple=1, sigma=None):
+def apply_model(model, noisy, *, clip=True, multiple=1, sigma=None):
     """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
 
     Adds the batch and channel axes the model needs, removes them afterwards, and by

@@ -4,7 +4,7 @@ article's dense autoencoder, repaired."""
 import keras
 
 
-def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last=True, insert=None):
+def unet_body(h, filters, blocks, out_channels, *, skips=True, code=None, zero_last=True, insert=None):
     """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``.
 
     ``insert(stage, level, h)``, where given, returns the features to go on with after the
@@ -34,7 +34,7 @@ def unet_body(h, filters, blocks, out_channels, skips=True, code=None, zero_last
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def unet(channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None,
+def unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None,
          noise_map=0):
     """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
 

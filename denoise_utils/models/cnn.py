@@ -19,7 +19,7 @@ def _body(h, depth, filters, out_channels, batch_norm, zero_last=True):
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def dncnn(depth=17, filters=64, channels=1, batch_norm=True, residual=True):
+def dncnn(*, depth=17, filters=64, channels=1, batch_norm=True, residual=True):
     """DnCNN (Zhang et al., 2017): conv+ReLU, (depth-2) x conv+BN+ReLU, conv (§4.1).
 
     The network predicts the noise (residual learning); the model returns the input
@@ -65,7 +65,7 @@ class PixelUnshuffle(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale, "inverse": self.inverse}
 
 
-def fast_dncnn(depth=12, filters=64, channels=1, scale=2, batch_norm=False):
+def fast_dncnn(*, depth=12, filters=64, channels=1, scale=2, batch_norm=False):
     """A DnCNN that works at 1/``scale`` resolution, as FFDNet does (Zhang et al., 2018) (§4.1).
 
     Pixel-unshuffling turns each 2x2 block into 4 channels, so every convolution

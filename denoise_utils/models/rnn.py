@@ -36,7 +36,7 @@ class ScanLines(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
-def sweep_denoiser(channels=1, features=32, units=16, down=2, convs=2):
+def sweep_denoiser(*, channels=1, features=32, units=16, down=2, convs=2):
     """A residual CNN with recurrent sweeps across the image, as ReNet does (§4.2).
 
     ``convs`` 3x3 convolutions extract ``features`` channels; a stride-``down``
@@ -64,7 +64,7 @@ def sweep_denoiser(channels=1, features=32, units=16, down=2, convs=2):
     return keras.Model(y, layers.Subtract(name="denoised")([y, noise]), name="sweep_denoiser")
 
 
-def recurrent_unet(channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, state=16):
+def recurrent_unet(*, channels=1, filters=(16, 32, 64, 128), blocks=2, steps=3, state=16):
     """One small U-Net applied ``steps`` times with the same weights: a recurrent denoiser (§4.2).
 
     Step t reads the noisy image, the current estimate x_t and a hidden state h_t of

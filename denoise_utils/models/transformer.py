@@ -100,7 +100,7 @@ def _block(h, width, heads, window, expand, name):
     return layers.Add(name=f"{name}_ff")([h, f])
 
 
-def uformer(channels=1, filters=(32, 64, 128), blocks=(2, 2, 2), heads=(1, 2, 4), window=8, expand=2):
+def uformer(*, channels=1, filters=(32, 64, 128), blocks=(2, 2, 2), heads=(1, 2, 4), window=8, expand=2):
     """A small Uformer (Wang et al., 2022): a U-Net whose levels are window-attention
     blocks (§5.4).
 
@@ -171,7 +171,7 @@ class SwinBlock(keras.layers.Layer):
     and W must be multiples of ``window``.
     """
 
-    def __init__(self, heads=4, window=8, shift=0, expand=2, **kwargs):
+    def __init__(self, heads=4, *, window=8, shift=0, expand=2, **kwargs):
         super().__init__(**kwargs)
         self.heads, self.window, self.shift, self.expand = int(heads), int(window), int(shift), int(expand)
         layers = keras.layers
@@ -234,7 +234,7 @@ class SwinBlock(keras.layers.Layer):
         return 4 * c * c + 2 * self.window ** 2 * c + 2 * e * c * c + 9 * 2 * e * c + e * c * c
 
 
-def hybrid_unet(channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 3), window=8,
+def hybrid_unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 3), window=8,
                 head_dim=32, expand=2, depth=2):
     """A U-Net with transformer blocks at its low resolutions (§5.4): a hybrid CNN–transformer
     in the manner of SCUNet (Zhang et al., 2023) and TransUNet (Chen et al., 2021).
@@ -257,7 +257,7 @@ def hybrid_unet(channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 3),
             return h
         width = filters[level]
         for i in range(depth):
-            h = SwinBlock(max(1, width // head_dim), window, shift=window // 2 if i % 2 else 0,
+            h = SwinBlock(max(1, width // head_dim), window=window, shift=window // 2 if i % 2 else 0,
                           expand=expand, name=f"swin_{stage}{level}_{i}")(h)
         return h
 

@@ -45,7 +45,7 @@ def inverse_anscombe(d, exact=True):
     return np.where(d < _LOW, 0.0, np.maximum(out, 0.0))
 
 
-def denoise_poisson(noisy, peak, denoiser, exact=True):
+def denoise_poisson(noisy, peak, denoiser, *, exact=True):
     """Denoise Poisson noise (``noise.add_poisson_noise`` at ``peak``) with a Gaussian
     ``denoiser`` through the Anscombe transform (§5.1).
 
@@ -65,7 +65,7 @@ def denoise_poisson(noisy, peak, denoiser, exact=True):
     return np.clip(counts / peak, 0.0, 1.0).astype(np.float32)
 
 
-def denoise_subsampled(noisy, sigma, denoiser, stride=2):
+def denoise_subsampled(noisy, sigma, denoiser, *, stride=2):
     """Denoise each of the ``stride``² sub-images ``noisy[i::stride, j::stride]`` alone and
     put them back (§5.1): noise correlated over fewer than ``stride`` pixels is nearly white
     within a sub-image, at the price of a picture with ``stride`` times less detail."""

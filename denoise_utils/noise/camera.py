@@ -127,7 +127,7 @@ def _jpeg(rgb, quality):
     return np.asarray(Image.open(buffer), np.float32) / 255.0
 
 
-def add_camera_noise(image, seed=None, camera=None, return_clean=False, wide=False):
+def add_camera_noise(image, *, seed=None, camera=None, return_clean=False, wide=False):
     """Camera noise on a clean sRGB photo (H, W, 3) in [0, 1], simulated in raw space (§5.1).
 
     The photo is unprocessed (sRGB curve inverted, colour correction and white balance

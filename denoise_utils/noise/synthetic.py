@@ -23,14 +23,14 @@ def _finish(noisy, clip):
     return noisy.astype(np.float32)
 
 
-def add_gaussian_noise(image, sigma, seed=None, clip=False):
+def add_gaussian_noise(image, sigma, *, seed=None, clip=False):
     """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1)."""
     x = as_float_image(image, allow_batch=True)
     s = check_sigma(sigma) / 255.0
     return _finish(x + s * as_rng(seed).standard_normal(x.shape), clip)
 
 
-def add_poisson_noise(image, peak=30.0, seed=None, clip=False):
+def add_poisson_noise(image, peak=30.0, *, seed=None, clip=False):
     """Shot noise of a photon-limited sensor: ``y = Poisson(peak * x) / peak`` (§1).
 
     ``peak`` is the photon count of a white pixel: the lower, the darker the scene
@@ -46,7 +46,7 @@ def add_poisson_noise(image, peak=30.0, seed=None, clip=False):
     return _finish(as_rng(seed).poisson(x * peak) / peak, clip)
 
 
-def add_salt_pepper_noise(image, amount=0.05, salt_vs_pepper=0.5, seed=None):
+def add_salt_pepper_noise(image, amount=0.05, *, salt_vs_pepper=0.5, seed=None):
     """Impulse noise of dead pixels or bit errors: a fraction ``amount`` set to 0 or 1 (§1)."""
     x = as_float_image(image, allow_batch=True)
     amount = check_probability(amount, "amount")
@@ -62,7 +62,7 @@ def add_salt_pepper_noise(image, amount=0.05, salt_vs_pepper=0.5, seed=None):
     return y.astype(np.float32)
 
 
-def add_speckle_noise(image, sigma=25.0, seed=None, clip=False):
+def add_speckle_noise(image, sigma=25.0, *, seed=None, clip=False):
     """Multiplicative noise of coherent imaging (radar, ultrasound): ``y = x + x * n`` (§1).
 
     ``n ~ N(0, (sigma/255)^2)``: the noise grows with the brightness.
@@ -76,7 +76,7 @@ def add_speckle_noise(image, sigma=25.0, seed=None, clip=False):
 DEMOSAIC_KERNEL = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
 
 
-def add_correlated_noise(image, sigma=25.0, kernel=None, seed=None, clip=False):
+def add_correlated_noise(image, sigma=25.0, *, kernel=None, seed=None, clip=False):
     """Spatially correlated Gaussian noise (§5.1): white noise blurred by ``kernel`` (default
     :data:`DEMOSAIC_KERNEL`), rescaled so each pixel's standard deviation is still ``sigma``
     (0-255 scale); neighbouring pixels' noise is alike, as after demosaicking."""

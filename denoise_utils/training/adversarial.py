@@ -55,7 +55,7 @@ class AdversarialTrainer(keras.Model):
     step outside ``fit`` and returns them as floats.
     """
 
-    def __init__(self, generator, discriminator, weight=1e-3, loss="ns", pixel="mse",
+    def __init__(self, generator, discriminator, *, weight=1e-3, loss="ns", pixel="mse",
                  lr=1e-4, d_lr=None, conditional=True, **kwargs):
         super().__init__(**kwargs)
         if loss not in LOSSES:
@@ -250,7 +250,7 @@ def make_trainer(cfg, model):
     return AdversarialTrainer(model, critic, lr=cfg["lr"], **adv)
 
 
-def adversarial_validation(cfg, trainer, val, val_sigma, val_noise=None):
+def adversarial_validation(cfg, trainer, val, val_sigma, *, val_noise=None):
     """``validate(model)`` for :func:`.optim.fit_run` of a GAN: the generator's PSNR on the
     held-out images and the sliced Wasserstein distance of its patches to the clean ones."""
     from ..metrics import evaluate, sliced_wasserstein

@@ -56,7 +56,7 @@ def log_level_pairs(noise):
     return pairs
 
 
-def validate(estimator, images, noise, seed=0):
+def validate(estimator, images, noise, *, seed=0):
     """Each held-out image through ``noise`` (seeded), its level measured and estimated:
     (measured, estimated) σ arrays, (images, channels), 0-255 scale."""
 
@@ -68,7 +68,7 @@ def validate(estimator, images, noise, seed=0):
     return np.array(measured), np.array(estimated)
 
 
-def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None):
+def train_estimator(cfg, out, *, verbose=1, ship=False, command=None, data_dir=None):
     """Train the level estimator of the model config ``cfg`` (already read) into
     ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped.
 
@@ -113,6 +113,6 @@ def train_estimator(cfg, out, verbose=1, ship=False, command=None, data_dir=None
         shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
         shipped.set_weights(model.get_weights())
         shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
-        store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), os.path.join(out, "log.csv"),
-                   command or f"python -m denoise_utils.training {cfg['name']} --estimator", part="estimator")
+        store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), log_file=os.path.join(out, "log.csv"),
+                   command=command or f"python -m denoise_utils.training {cfg['name']} --estimator", part="estimator")
     return out

@@ -32,7 +32,7 @@ class Progress(keras.callbacks.Callback):
     after it the seconds spent, ``validate(model)``'s numbers in the log, the checkpoint
     ``out/checkpoint`` and ``state.json``, and a stop when the ``minutes`` budget is spent."""
 
-    def __init__(self, cfg, out, state, validate, checkpoint="model.keras", save=None):
+    def __init__(self, cfg, out, state, validate, *, checkpoint="model.keras", save=None):
         super().__init__()
         self.cfg, self.out, self.state, self.validate, self.checkpoint = cfg, out, state, validate, checkpoint
         self.save = save or (lambda folder: self.model.save(os.path.join(folder, self.checkpoint)))
@@ -59,7 +59,7 @@ def fit_run(model, data, cfg, out, state, validate, *, verbose=1, checkpoint="mo
     writes the checkpoint (default: ``model.save`` to ``out/checkpoint``)."""
     if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
         model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
-                  callbacks=[Progress(cfg, out, state, validate, checkpoint, save),
+                  callbacks=[Progress(cfg, out, state, validate, checkpoint=checkpoint, save=save),
                              keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)])
 
 

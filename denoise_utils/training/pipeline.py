@@ -120,7 +120,7 @@ def _images(cfg, gray, data_dir):
     return images, val
 
 
-def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None):
+def train(config, *, out="runs", data_dir=None, verbose=1, ship=False, command=None):
     """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
     import keras
 
@@ -157,7 +157,7 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
                         steps=cfg["steps_per_epoch"], sigma=sigma, seed=cfg["seed"], noise=noise)
     data.epoch = state["epoch"]
     if cfg["adversarial"]:
-        fit_run(trainer, data, cfg, out, state, adversarial_validation(cfg, trainer, val, val_sigma, val_noise),
+        fit_run(trainer, data, cfg, out, state, adversarial_validation(cfg, trainer, val, val_sigma, val_noise=val_noise),
                 verbose=verbose, save=trainer.save_checkpoint)
     else:
         fit_run(model, data, cfg, out, state, _validation(cfg, val, val_sigma, val_noise), verbose=verbose)
@@ -165,8 +165,8 @@ def train(config, out="runs", data_dir=None, verbose=1, ship=False, command=None
     shipped.set_weights(model.get_weights())
     shipped.save_weights(os.path.join(out, "model.weights.h5"))
     if ship:
-        store.ship(cfg["name"], os.path.join(out, "model.weights.h5"), os.path.join(out, "log.csv"),
-                   command or "python -m denoise_utils.training " + config)
+        store.ship(cfg["name"], os.path.join(out, "model.weights.h5"), log_file=os.path.join(out, "log.csv"),
+                   command=command or "python -m denoise_utils.training " + config)
     return out
 
 

@@ -10,7 +10,7 @@ from .targets import target_noise
 STEPS_PER_CALL = 10
 
 
-def fit(model, images, steps, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
+def fit(model, images, steps, *, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
         lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise="gaussian", target="clean"):
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 

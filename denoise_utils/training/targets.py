@@ -45,7 +45,7 @@ def noise2noise_pairs(clean, rng, sigma=25):
             clean + s * rng.standard_normal(clean.shape).astype(np.float32))
 
 
-def blind_spot_pairs(noisy, rng, fraction=1 / 64, radius=2):
+def blind_spot_pairs(noisy, rng, *, fraction=1 / 64, radius=2):
     """(masked input, target) for blind-spot training on noisy patches alone (§5.2).
 
     In each patch about ``fraction`` of the pixels are picked; each picked pixel of the

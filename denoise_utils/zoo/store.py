@@ -133,7 +133,7 @@ def to_float16(src: str, dst: str) -> None:
         copy(a, b)
 
 
-def ship(name: str, weights: str, log_file: str, command: str, *, part: str = "model") -> None:
+def ship(name: str, weights: str, *, log_file: str, command: str, part: str = "model") -> None:
     """Put a trained run beside the config of the shipped model ``name``: the ``weights`` as
     float16, the ``log_file`` and the ``command`` that trained it (``part="estimator"``: as
     the model's noise-level estimator) (§4.1)."""

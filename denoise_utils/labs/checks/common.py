@@ -3,7 +3,7 @@ and small random images."""
 
 import numpy as np
 
-def close(found, expected, what, rtol=1e-4, atol=1e-6):
+def close(found, expected, what, *, rtol=1e-4, atol=1e-6):
     """Raise an AssertionError naming ``what`` and the largest difference unless ``found`` is close to ``expected``."""
     found = np.asarray(found, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
