@@ -5,12 +5,13 @@ the best denoiser in the mean-squared sense is ``E[x | y] = y + σ² ∇ log p_�
 ``p_σ`` is the density of the noisy images. A network trained with the MSE approximates the
 left side, so ``(D(y, σ) − y) / σ²`` estimates the **score** ``∇ log p_σ`` (:func:`score`).
 
-**Sampling** (Song & Ermon, 2019; Ho et al., 2020; Karras et al., 2022): noise an image at a
-large level and the result is nearly pure noise; step the level down, each step asking the
-denoiser where the image lies, and the noise becomes a sample of the images the denoiser was
-trained on. :func:`sample` takes the exact step of the variance-exploding process (the
-distribution of the image at the next, lower level given the current one and the
-denoiser's estimate of the clean image). Started from a *noisy photo* at its own noise level,
+**Sampling**: noise an image at a large level and the result is nearly pure noise; step the
+level down, each step asking the denoiser where the image lies, and the noise becomes a sample
+of the images the denoiser was trained on. :func:`sample` is the ancestral sampler of the
+variance-exploding process (Song et al., 2021): at each level it draws the image at the next,
+lower level as if the denoiser's estimate were the clean image. For a denoiser that returns the
+posterior mean the step's mean is exact and its variance falls short, by less as the steps
+shrink. Started from a *noisy photo* at its own noise level,
 the same loop draws from the posterior p(x | y): every draw a clean image consistent with
 the photo, their spread an uncertainty map (§5.5).
 
@@ -41,7 +42,7 @@ def schedule(start, stop=0.5, steps=30):
     return np.append(np.geomspace(start, stop, int(steps)), 0.0)
 
 
-def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None):
+def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None, callback=None):
     """One draw of a clean image by reverse diffusion from ``start`` at noise level ``sigma`` (§5.5).
 
     ``start`` holds Gaussian noise of level ``sigma`` (0-255 scale) around an image: a noisy
@@ -53,7 +54,9 @@ def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None
     Since x̂ is an estimate, not the clean image, the draws come out a little too concentrated,
     by a fraction that falls as ``steps`` grow (about 5 % of the posterior variance at 200
     steps for a Gaussian prior: tests/test_diffusion.py). Levels follow :func:`schedule`, or
-    ``levels`` (falling from ``sigma``; a last 0 is added where missing); ``seed`` fixes the draw.
+    ``levels`` (falling from ``sigma``; a last 0 is added where missing); ``seed`` fixes the draw;
+    ``callback(s, x, x̂)``, when given, sees each step: the level s, the image after the step and
+    the estimate x̂ it moved towards (a trajectory, §5.5).
     """
     rng = as_rng(seed)
     if levels is None:
@@ -68,4 +71,6 @@ def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None
         x0 = np.asarray(denoiser(x.astype(np.float32), float(s)), np.float64)
         r = t / s
         x = x0 + r ** 2 * (x - x0) + (t / 255.0) * np.sqrt(1 - r ** 2) * rng.standard_normal(x.shape)
+        if callback is not None:
+            callback(float(s), x.astype(np.float32), x0.astype(np.float32))
     return x.astype(np.float32)

@@ -9,7 +9,8 @@ alternates two easy steps (Zhang et al., 2017, IRCNN; 2021, DPIR):
 * a **prior step**: ``z = denoise(x)``, the shipped denoiser in place of a hand-made prior.
 
 The noise level assumed in the prior step falls from large to σ over the iterations
-(annealing), and μ with it, so early steps restore the coarse picture and late ones detail.
+(annealing), and μ with it: early steps are meant to restore the coarse picture and late ones
+detail (§5.5 shows each iteration's PSNR).
 Inpainting (:func:`inpaint`) is the same loop with another data step: keep the known pixels.
 Images are float in [0, 1], (H, W) or (H, W, 3); σ is on the 0-255 scale. Borders: the blur
 is applied with reflected borders (:func:`blur`), and the FFT's circular convolution is kept
@@ -121,21 +122,25 @@ def hqs_schedule(start, stop, iterations, *, sigma, lam=0.23):
     """Plug-and-play's schedule as data (§5.5): the levels the prior step is told, falling
     geometrically from ``start`` to ``stop`` over ``iterations`` steps, and the data step's
     weights μ_k = ``lam`` σ² / level_k² for noise of level ``sigma`` (DPIR's schedule; all
-    levels on the 0-255 scale). Returns (levels, mus), two float arrays."""
+    levels on the 0-255 scale; in DPIR's symbols these weights are α_k = μ_k σ², with
+    μ_k = λ / level_k²). Returns (levels, mus), two float arrays."""
     if int(iterations) != iterations or iterations < 1:
         raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
     levels = np.geomspace(max(float(start), stop), stop, int(iterations))
     return levels, lam * (float(sigma) / levels) ** 2
 
 
-def hqs(operator, denoiser, *, levels, mus):
+def hqs(operator, denoiser, *, levels, mus, callback=None):
     """Half-quadratic splitting (§5.5): from ``operator.start()``, alternate the data step
     ``x = operator.prox(z, μ_k)`` and the prior step ``z = denoiser(x, level_k)``; the
-    result, cropped back to the image. :func:`deblur` and :func:`inpaint` are this loop."""
+    result, cropped back to the image. :func:`deblur` and :func:`inpaint` are this loop.
+    ``callback(level_k, x_k, z_k)``, when given, sees every iteration's two images, cropped (§5.5)."""
     z = operator.start()
     for level, mu in zip(levels, mus):
         x = operator.prox(z, float(mu))
         z = np.asarray(denoiser(x.astype(np.float32), float(level)), np.float64)
+        if callback is not None:
+            callback(float(level), operator.crop(x).astype(np.float32), operator.crop(z).astype(np.float32))
     return operator.crop(z)
 
 
@@ -197,23 +202,25 @@ def prior(model=None):
     return fn
 
 
-def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23, levels=None):
+def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23, levels=None,
+           callback=None):
     """Deblur ``blurred`` (blurred by ``kernel`` with reflected borders, plus noise of level
     ``sigma``, 0-255 scale) by plug-and-play HQS with a denoiser as the prior (§5.5).
 
     ``denoiser(image, level)`` (level on the 0-255 scale) defaults to :func:`prior`: the shipped
-    gray model told the noise level, channel by channel on a colour image. A denoiser told the
-    level (FFDNet, DPIR) is what the method needs: the data step's noise is coloured and
-    changes from step to step, and a blind model that estimates it from the image leaves it in
-    place (§5.5 measures both). The assumed level falls geometrically from ``start`` to
-    ``sigma`` over ``iterations`` steps; the data step's weight is μ = ``lam`` σ² / level²
-    (DPIR's schedule, :func:`hqs_schedule`); ``levels`` gives the levels instead. The loop is
-    :func:`hqs` with a :class:`BlurOperator`. Returns float32 in [0, 1] of the input's shape.
+    gray model told the noise level, channel by channel on a colour image. The method asks the
+    prior step to denoise at the strength the schedule sets; a denoiser told the level (FFDNet,
+    DPIR) does that, and §5.5 measures a blind model and the same model told an estimated level
+    doing worse. The assumed level falls geometrically from ``start`` to ``sigma`` over
+    ``iterations`` steps; the data step's weight is ``lam`` σ² / level² (DPIR's α_k = μ_k σ²,
+    :func:`hqs_schedule`); ``levels`` gives the levels instead. The loop is :func:`hqs` with a
+    :class:`BlurOperator` (``callback``: :func:`hqs`'s). Returns float32 in [0, 1] of the
+    input's shape.
     """
     s = check_sigma(sigma, allow_zero=False)
     op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
     levels, mus = _schedule(levels, start, s, iterations, s, lam)
-    z = hqs(op, prior() if denoiser is None else denoiser, levels=levels, mus=mus)
+    z = hqs(op, prior() if denoiser is None else denoiser, levels=levels, mus=mus, callback=callback)
     return np.clip(z, 0, 1).astype(np.float32)
 
 

@@ -19,6 +19,8 @@ RESULTS = {
     ("N3Net", "set12", 25): (30.55, "Plötz & Roth (2018), N3Net paper, Set12 results"),
     ("NLRN", "set12", 25): (30.80, "Liu et al. (2018), NLRN paper, Set12 results"),
     ("SwinIR", "set12", 25): (31.01, "Liang et al. (2021), SwinIR paper, grayscale denoising results"),
+    ("DRUNet", "set12", 25): (30.94, "Zhang et al. (2021), DPIR paper, grayscale denoising on Set12 "
+                                      "(also the DRUNet row of the SwinIR paper's table)"),
     ("CC", "nam_cc15", None): (36.88, "Nam et al. (2016), the CC method's own outputs for the 15 crops, "
                                       "published with them (csjunxu/MCWNNM-ICCV2017, "
                                       "Real_ccnoise_denoised_part), scored against the references"),

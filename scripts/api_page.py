@@ -1,9 +1,10 @@
 """Write the book's API reference (book/api.md): every function the chapters call, grouped by
 the chapter that first uses it, as d2l's API appendix is; Sphinx's autodoc renders each from
-its docstring.
+its docstring. Each chapter's prose links a function to its reference where it first names it
+(`` `du.deblur` `` becomes ``{py:func}`du.deblur <denoise_utils.plug_and_play.deblur>` ``).
 
-    python scripts/api_page.py            # rewrite book/api.md
-    python scripts/api_page.py --check    # exit 1 when book/api.md is out of date (tests run this)
+    python scripts/api_page.py            # rewrite book/api.md and the chapters' links
+    python scripts/api_page.py --check    # exit 1 when either is out of date (tests run this)
 """
 
 import importlib
@@ -39,19 +40,29 @@ def _resolve(dotted):
     return obj, f"{obj.__module__}.{obj.__qualname__}"
 
 
+def _aliases(nb):
+    """The names a chapter's code imports from the package: {"du": "denoise_utils", "pnp": ...}."""
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    aliases = {"du": "denoise_utils"}
+    for m in IMPORT.finditer(code):
+        for item in (m.group(2) or m.group(3)).replace("\n", " ").split(","):
+            words = item.strip().split(" as ")
+            if words[0]:
+                aliases[words[-1].strip()] = f"denoise_utils{m.group(1) or ''}.{words[0].strip()}"
+    return aliases, code
+
+
+def _notebooks(chapters=os.path.join(ROOT, "chapters")):
+    for name in sorted(f for f in os.listdir(chapters) if f.endswith(".ipynb")):
+        with open(os.path.join(chapters, name), encoding="utf-8") as fh:
+            yield os.path.join(chapters, name), json.load(fh)
+
+
 def uses(chapters=os.path.join(ROOT, "chapters")):
     """[(chapter title, [canonical names first called there])] in the book's order."""
     seen, out = set(), []
-    for name in sorted(f for f in os.listdir(chapters) if f.endswith(".ipynb")):
-        with open(os.path.join(chapters, name), encoding="utf-8") as fh:
-            nb = json.load(fh)
-        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-        aliases = {"du": "denoise_utils"}
-        for m in IMPORT.finditer(code):
-            for item in (m.group(2) or m.group(3)).replace("\n", " ").split(","):
-                words = item.strip().split(" as ")
-                if words[0]:
-                    aliases[words[-1].strip()] = f"denoise_utils{m.group(1) or ''}.{words[0].strip()}"
+    for _, nb in _notebooks(chapters):
+        aliases, code = _aliases(nb)
         found = []
         for m in CALL.finditer(code):
             head, *rest = m.group(1).split(".")
@@ -85,10 +96,69 @@ def page():
     return "\n".join(lines)
 
 
+MENTION = re.compile(r"(\{py:(?:func|class)\})?`([A-Za-z_]+(?:\.[A-Za-z_]+)+)(\([^`<>]*\))?(?: <[^`]*>)?`")
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def _link_cell(text, aliases, listed, linked):
+    """``text`` (a markdown cell) with the first mention of each listed function made a link."""
+    out, fenced = [], False
+    for line in text.splitlines(keepends=True):
+        if FENCE.match(line.lstrip()) and "{" not in line:
+            fenced = not fenced
+        if fenced or line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+
+        def swap(m):
+            role, dotted, args = m.group(1), m.group(2), m.group(3) or ""
+            head, *rest = dotted.split(".")
+            hit = _resolve(".".join([aliases[head]] + rest)) if head in aliases else None
+            if not hit or hit[1] not in listed:
+                return m.group(0)
+            obj, name = hit
+            if name in linked:                 # named before in this chapter: plain code
+                return f"`{dotted}{args}`"
+            linked.add(name)
+            kind = "class" if inspect.isclass(obj) else "func"
+            return f"{{py:{kind}}}`{dotted}{args} <{name}>`"
+
+        out.append(MENTION.sub(swap, line))
+    return "".join(out)
+
+
+def links(chapters=os.path.join(ROOT, "chapters")):
+    """{path: notebook JSON text} of every chapter whose prose links need updating."""
+    listed = {name for _, found in uses(chapters) for _, name in found} | set(EXTRA)
+    changed = {}
+    for path, nb in _notebooks(chapters):
+        aliases, _ = _aliases(nb)
+        linked = set()
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                old = "".join(cell["source"])
+                new = _link_cell(old, aliases, listed, linked)
+                if new != old:
+                    cell["source"] = new.splitlines(keepends=True)
+        text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        with open(path, encoding="utf-8") as fh:
+            if fh.read() != text:
+                changed[path] = text
+    return changed
+
+
 if __name__ == "__main__":
-    text = page()
+    text, stale = page(), links()
     if "--check" in sys.argv[1:]:
         with open(PAGE, encoding="utf-8") as fh:
-            sys.exit(0 if fh.read() == text else "book/api.md is out of date: run python scripts/api_page.py")
+            if fh.read() != text:
+                sys.exit("book/api.md is out of date: run python scripts/api_page.py")
+        if stale:
+            sys.exit(f"links to the API reference out of date in {sorted(map(os.path.basename, stale))}: "
+                     "run python scripts/api_page.py")
+        sys.exit(0)
     with open(PAGE, "w", encoding="utf-8") as fh:
         fh.write(text)
+    for path, new in stale.items():
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)

@@ -71,3 +71,12 @@ def test_sample_takes_its_levels_as_data():
                                   diffusion.sample(den, start, 25, levels=levels[:-1], seed=1))
     with pytest.raises(ValueError, match="levels must fall"):
         diffusion.sample(den, start, 25, levels=[25, 30])
+
+
+def test_a_callback_sees_every_step_of_the_sampler():
+    seen = []
+    out = diffusion.sample(lambda x, s: 0.5 * x, np.zeros(5), 20.0, steps=6, seed=0,
+                           callback=lambda s, x, x0: seen.append((s, x, x0)))
+    assert [s for s, _, _ in seen] == pytest.approx(list(diffusion.schedule(20.0, 0.5, 6)[:-1]))
+    np.testing.assert_allclose(seen[-1][1], out)          # the last step returns x̂
+    np.testing.assert_allclose(seen[-1][2], out)

@@ -138,3 +138,17 @@ def test_the_prior_is_a_denoiser_of_the_books_contract(shipped):
     fn = pp.prior("nearest")
     ev = evaluate(fn, [_image()], 25)
     assert np.isfinite(ev.psnr)
+
+
+def test_a_callback_sees_every_iteration_and_the_last_is_the_result():
+    """``deblur(..., callback=)`` shows the real loop: one call per level, the images cropped to
+    the photo's size, and the last prior step is what ``deblur`` returns (§5.5's iterates)."""
+    x, k = _image(), pp.gaussian_kernel(1.6, 25)
+    y = pp.blur(x, k) + np.random.default_rng(0).normal(0, 2 / 255, x.shape).astype(np.float32)
+    seen = []
+    smooth = lambda image, level: image * 0.9 + 0.05  # noqa: E731
+    out = pp.deblur(y, k, 2.0, denoiser=smooth, iterations=5,
+                    callback=lambda level, xk, zk: seen.append((level, xk, zk)))
+    assert [s for s, _, _ in seen] == pytest.approx(list(pp.hqs_schedule(49.0, 2.0, 5, sigma=2.0)[0]))
+    assert all(xk.shape == zk.shape == x.shape for _, xk, zk in seen)
+    np.testing.assert_allclose(np.clip(seen[-1][2], 0, 1), out, atol=1e-6)

@@ -257,3 +257,19 @@ def test_the_no_data_pass_skips_only_chapters_that_never_load_data():
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         assert (path.name in listed) == bool(DATA.search(code)), path.name
     assert len(listed) >= len(NOTEBOOKS) - 3
+
+
+def test_a_chapter_links_a_function_to_its_reference_where_it_first_names_it():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("api_page", os.path.join(ROOT, "scripts", "api_page.py"))
+    api_page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(api_page)
+    listed = {"denoise_utils.plug_and_play.deblur"}
+    text = ("## `pnp.deblur` in a heading stays\n\n```python\nx = `pnp.deblur`\n```\n"
+            "First `pnp.deblur(b, k, 2)`, then `pnp.deblur` again; `pnp.wiener` is not listed.\n")
+    out = api_page._link_cell(text, {"pnp": "denoise_utils.plug_and_play"}, listed, set())
+    assert out.count("{py:func}") == 1
+    assert "{py:func}`pnp.deblur(b, k, 2) <denoise_utils.plug_and_play.deblur>`, then `pnp.deblur` again" in out
+    assert out.startswith("## `pnp.deblur` in a heading stays") and "x = `pnp.deblur`" in out
+    assert "`pnp.wiener` is not listed" in out

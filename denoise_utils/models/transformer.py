@@ -3,7 +3,7 @@
 Global self-attention over the N pixels of an image costs N² memory; the way out taught
 in §5.4 is attention inside non-overlapping ``window`` × ``window`` windows (SwinIR,
 Uformer), with a depthwise convolution in the feed-forward part carrying information
-across window borders (Uformer's LeFF). Everything is ``keras.ops``, so it runs under
+across window borders (like Uformer's LeFF; §5.4's table says where ours differs). Everything is ``keras.ops``, so it runs under
 TensorFlow and JAX.
 """
 
@@ -89,7 +89,8 @@ class WindowAttention(keras.layers.Layer):
 
 
 def _block(h, width, heads, window, expand, name):
-    """x + attention(norm(x)), then x + LeFF(norm(x)) (Uformer's LeWin block)."""
+    """x + attention(norm(x)), then x + FF(norm(x)), a LeFF-like feed-forward part (after Uformer's
+    LeWin block; §5.4 lists the differences)."""
     layers = keras.layers
     a = layers.LayerNormalization(epsilon=1e-5, name=f"{name}_norm1")(h)
     h = layers.Add(name=f"{name}_attend")([h, WindowAttention(heads, window, name=f"{name}_msa")(a)])
@@ -166,7 +167,7 @@ class SwinBlock(keras.layers.Layer):
     ``heads`` heads. The feed-forward part is Restormer's gated depthwise one (GDFN, Zamir et
     al., 2022): a 1x1 convolution to 2·``expand``·C channels, a 3x3 depthwise convolution,
     GELU(one half) × the other half, a 1x1 convolution back to C. Both output projections
-    start at zero, so a new block is the identity (ReZero, LayerScale, NLRN): added to a
+    start at zero, so a new block is the identity (ReZero, LayerScale, ControlNet's zero convolutions): added to a
     trained network, it starts at that network's output. (N, H, W, C) -> (N, H, W, C); H
     and W must be multiples of ``window``.
     """

@@ -54,3 +54,77 @@ def _largest_side(fn):
             want += 1
         found = fn(memory, b)
         assert found == want, f"largest_side({memory}, {b}): expected {want}, found {found}"
+
+
+def _relative_reference(t, table, s):
+    ys, xs = np.divmod(np.arange(s * s), s)
+    bias = table[ys[:, None] - ys[None] + s - 1, xs[:, None] - xs[None] + s - 1]
+    scores = t @ t.T / np.sqrt(t.shape[-1]) + bias
+    a = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (a / a.sum(axis=1, keepdims=True)) @ t
+
+
+def _transposed_bias(t, table, s):
+    ys, xs = np.divmod(np.arange(s * s), s)
+    bias = table[ys[None] - ys[:, None] + s - 1, xs[None] - xs[:, None] + s - 1]
+    scores = t @ t.T / np.sqrt(t.shape[-1]) + bias
+    a = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (a / a.sum(axis=1, keepdims=True)) @ t
+
+
+@exercise("5.4.5", "window attention with a relative position bias",
+          "Number the window's pixels row by row: pixel n sits at (n // s, n % s). The bias of "
+          "query i for key j is table[y_i - y_j + s - 1, x_i - x_j + s - 1] (the offset of the "
+          "query from the key, shifted to start at 0); add it to the scores t @ t.T / sqrt(C) "
+          "before the softmax over keys, then mix the tokens with the weights.",
+          mistake=_transposed_bias,
+          why="the offset taken from the key to the query: each pixel gets the bias meant "
+              "for the mirrored neighbour")
+def _relative_attention(fn):
+    rng = np.random.default_rng(0)
+    for s in (2, 3):
+        t = rng.standard_normal((s * s, 4))
+        table = rng.standard_normal((2 * s - 1, 2 * s - 1))
+        found = np.asarray(fn(t, table, s))
+        close(found, _relative_reference(t, table, s), f"relative_attention(t, table, {s})")
+    s, t = 3, rng.standard_normal((9, 4))
+    order = rng.permutation(9)
+    flat = np.zeros((5, 5))
+    close(np.asarray(fn(t[order], flat, s)), np.asarray(fn(t, flat, s))[order],
+          "relative_attention with a zero table on permuted tokens (it should permute the outputs)")
+
+
+def _nl_means(noisy, r, h2):
+    p = np.pad(noisy, r, mode="reflect")
+    h, w = noisy.shape
+    patches = np.stack([p[i:i + h, j:j + w] for i in range(2 * r + 1) for j in range(2 * r + 1)],
+                       axis=-1).reshape(-1, (2 * r + 1) ** 2)
+    d = ((patches[:, None] - patches[None]) ** 2).sum(axis=-1)
+    wgt = np.exp(-(d - d.min(axis=1, keepdims=True)) / h2)
+    return ((wgt / wgt.sum(axis=1, keepdims=True)) @ noisy.ravel()).reshape(h, w)
+
+
+def _no_key_norm(noisy, r, h2):
+    p = np.pad(noisy, r, mode="reflect")
+    h, w = noisy.shape
+    patches = np.stack([p[i:i + h, j:j + w] for i in range(2 * r + 1) for j in range(2 * r + 1)],
+                       axis=-1).reshape(-1, (2 * r + 1) ** 2)
+    scores = 2 * patches @ patches.T / h2
+    a = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return ((a / a.sum(axis=1, keepdims=True)) @ noisy.ravel()).reshape(h, w)
+
+
+@exercise("5.4.6", "non-local means as attention",
+          "Queries and keys are the (2r+1)² pixel patches around each pixel (reflected borders), "
+          "the values the noisy pixels. The score of key j for query i is "
+          "(2 P_i·P_j − ‖P_j‖²) / h2: the key's own squared length is part of the distance. "
+          "Softmax over the keys (subtract each row's maximum), then the weighted mean of the values.",
+          mistake=_no_key_norm,
+          why="the key's own length ‖P_j‖² left out of the scores: bright patches then win over "
+              "similar ones")
+def _nlm_attention(fn):
+    rng = np.random.default_rng(0)
+    noisy = np.clip(np.tile(np.linspace(0.2, 0.8, 9), (8, 1)) + 0.1 * rng.standard_normal((8, 9)), 0, 1)
+    for r, h2 in ((1, 0.1), (2, 0.3)):
+        found = np.asarray(fn(noisy, r, h2))
+        close(found, _nl_means(noisy, r, h2), f"nl_means_attention(noisy, {r}, {h2})")
