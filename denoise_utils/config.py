@@ -42,6 +42,16 @@ def pick(quick, full):
 
     Notebooks write every size that depends on compute this way, e.g.
     ``steps = pick(quick=300, full=20_000)``, so one switch scales a chapter.
+
+    Parameters
+    ----------
+    quick, full : object
+        The values for the two budgets.
+
+    Returns
+    -------
+    object
+        ``full`` when the budget (:func:`get_budget`) is ``"full"``, else ``quick``.
     """
     return full if get_budget() == "full" else quick
 

@@ -232,12 +232,28 @@ def load_dataset(name, *, as_gray=None, limit=None, fallback=True, split=None, d
 
     Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
     with pooch (each checked by SHA-256) into the user cache; else, offline or when a
-    download fails, warns and returns :func:`sample_images` (``fallback=False``
-    raises instead). ``limit`` keeps the first *n* images; ``as_gray`` defaults to
-    the set's own kind. Names: ``DATASETS``. A training set (``SPLIT_SETS``) takes
-    ``split="train"`` (without its held-out images) or ``split="val"`` (only them): models
-    are validated on those, never on a test set (§4.1). ``data_dir`` names the data folder
-    instead of ``$DENOISE_DATA_DIR``.
+    download fails, warns and returns stand-ins from :func:`sample_images`.
+
+    Parameters
+    ----------
+    name : str
+        One of ``DATASETS`` (``"set12"``, ``"train400"``, ...).
+    as_gray : bool, optional
+        Default: the set's own kind.
+    limit : int, optional
+        Keep the first *n* images.
+    fallback : bool, optional
+        False raises instead of returning stand-ins.
+    split : {"train", "val"}, optional
+        For a training set (``SPLIT_SETS``): without its held-out images, or only them. Models
+        are validated on those, never on a test set (§4.1).
+    data_dir : str, optional
+        The data folder, instead of ``$DENOISE_DATA_DIR``.
+
+    Returns
+    -------
+    ImageSet
+        A dict of float32 images in [0, 1] by name, which says where they came from.
     """
     key = str(name).lower()
     if key not in DATASETS:

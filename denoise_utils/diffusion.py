@@ -45,18 +45,39 @@ def schedule(start, stop=0.5, steps=30):
 def sample(denoiser, start, sigma, *, steps=30, stop=0.5, seed=None, levels=None, callback=None):
     """One draw of a clean image by reverse diffusion from ``start`` at noise level ``sigma`` (§5.5).
 
-    ``start`` holds Gaussian noise of level ``sigma`` (0-255 scale) around an image: a noisy
-    photo (the draw is then from the posterior p(x | photo)), or pure noise at a level far
-    above the images' own spread (a draw from the prior). ``denoiser(x, level)`` returns its
-    estimate x̂ of the clean image. At each level s, with the next level t < s, the image moves
-    to a draw from N(x̂ + (t/s)² (x − x̂), t² (1 − (t/s)²)): where a noisy image at level t would
-    be, given the one at level s, if x̂ were the clean image. The last step (t = 0) returns x̂.
-    Since x̂ is an estimate, not the clean image, the draws come out a little too concentrated,
-    by a fraction that falls as ``steps`` grow (about 5 % of the posterior variance at 200
-    steps for a Gaussian prior: tests/test_diffusion.py). Levels follow :func:`schedule`, or
-    ``levels`` (falling from ``sigma``; a last 0 is added where missing); ``seed`` fixes the draw;
-    ``callback(s, x, x̂)``, when given, sees each step: the level s, the image after the step and
-    the estimate x̂ it moved towards (a trajectory, §5.5).
+    The ancestral sampler of the variance-exploding process: at each level s, with the next
+    level t < s, the image moves to a draw from N(x̂ + (t/s)² (x − x̂), t² (1 − (t/s)²)), where
+    a noisy image at level t would be, given the one at level s, if x̂ were the clean image.
+    The last step (t = 0) returns x̂. Since x̂ is an estimate, not the clean image, the draws
+    come out a little too concentrated, by a fraction that falls as ``steps`` grow (about 5 %
+    of the posterior variance at 200 steps for a Gaussian prior: tests/test_diffusion.py).
+
+    Parameters
+    ----------
+    denoiser : callable
+        ``denoiser(x, level)``, level on the 0-255 scale: its estimate x̂ of the clean image.
+    start : ndarray
+        Gaussian noise of level ``sigma`` around an image: a noisy photo (the draw is then
+        from the posterior p(x | photo)), or pure noise at a level far above the images' own
+        spread (a draw from the prior).
+    sigma : float
+        The noise level of ``start`` on the 0-255 scale.
+    steps : int, optional
+        Levels of :func:`schedule`, from ``sigma`` down to ``stop``.
+    stop : float, optional
+        The last level before 0.
+    seed : int or numpy.random.Generator, optional
+        Fixes the draw.
+    levels : sequence of float, optional
+        The levels instead, falling from ``sigma`` (a last 0 is added where missing).
+    callback : callable, optional
+        ``callback(s, x, x̂)`` after each step: the level, the image after the step and the
+        estimate it moved towards (a trajectory, §5.5).
+
+    Returns
+    -------
+    ndarray
+        Float32, the draw, of ``start``'s shape.
     """
     rng = as_rng(seed)
     if levels is None:

@@ -29,14 +29,36 @@ def _pair(clean, estimate):
 
 
 def psnr(clean, estimate):
-    """Peak signal-to-noise ratio in dB, ``10 log10(1 / MSE)`` for images in [0, 1] (§1)."""
+    """Peak signal-to-noise ratio in dB, ``10 log10(1 / MSE)`` for images in [0, 1] (§1).
+
+    Parameters
+    ----------
+    clean, estimate : ndarray
+        Images of one shape, in [0, 1] (the estimate scored as given, not clipped).
+
+    Returns
+    -------
+    float
+        PSNR in dB (+inf for identical images).
+    """
     x, y = _pair(clean, estimate)
     with np.errstate(divide="ignore"):  # identical images: +inf dB, no warning
         return float(peak_signal_noise_ratio(x, y.astype(np.float64), data_range=1.0))
 
 
 def ssim(clean, estimate):
-    """Structural similarity (Wang et al., 2004) in [-1, 1], colour averaged over channels (§1)."""
+    """Structural similarity (Wang et al., 2004), colour averaged over channels (§1).
+
+    Parameters
+    ----------
+    clean, estimate : ndarray
+        Images of one shape, in [0, 1], at least 11 × 11 pixels (the Gaussian window).
+
+    Returns
+    -------
+    float
+        SSIM in [-1, 1].
+    """
     x, y = _pair(clean, estimate)
     if min(x.shape[:2]) < 11:
         raise ValueError(f"SSIM needs images of at least 11x11 pixels (its Gaussian window); "
@@ -72,16 +94,36 @@ class Evaluation(dict):
 def evaluate(denoiser, images, sigma, *, seed=0, keep_images=False, noise=None, noisy=None):
     """Score ``denoiser`` on ``images`` corrupted by Gaussian noise of level ``sigma`` (§1).
 
-    ``denoiser(noisy)`` (or ``denoiser(noisy, sigma=sigma)`` when it takes ``sigma``)
-    must return an image of the same shape. Image *i* gets noise from seed
-    ``(seed, i)``, so every method sees the very same noisy images. ``noise``: another kind
-    of noise, by name in :data:`noise.NOISES` (given ``sigma`` where it takes one) or as a
-    function ``(clean, rng)`` (``sigma`` may then be None); either gives the noisy image,
-    or ``(noisy, reference)`` to be scored against ``reference`` (camera noise, §5.1).
-    ``noisy``: real noisy images by name (a dict with the keys of ``images``), used as
-    they are: real camera noise scored against its references (``data.load_pairs``).
-    Returns an :class:`Evaluation`: ``per_image`` (name, psnr, ssim, noisy_psnr,
-    seconds), their means, and with ``keep_images`` the noisy and denoised arrays.
+    Image *i* gets noise from seed ``(seed, i)``, so every method sees the very same noisy
+    images.
+
+    Parameters
+    ----------
+    denoiser : callable
+        The book's denoiser contract: ``denoiser(noisy, sigma=sigma)`` (level on the 0-255
+        scale) when it has a parameter named ``sigma``; a function of the image alone,
+        ``denoiser(noisy)``, is one told nothing. It returns an image of the same shape.
+    images : dict or sequence of ndarray
+        Clean images in [0, 1], by name (a dict) or in order.
+    sigma : float or None
+        The noise level on the 0-255 scale; None only with ``noise`` or ``noisy``.
+    seed : int, optional
+        The first part of each image's seed.
+    keep_images : bool, optional
+        Keep the noisy and denoised arrays (``result.images``).
+    noise : str or callable, optional
+        Another kind of noise, by name in :data:`noise.NOISES` (given ``sigma`` where it takes
+        one) or as a function ``(clean, rng)``; either gives the noisy image, or
+        ``(noisy, reference)`` to be scored against ``reference`` (camera noise, §5.1).
+    noisy : dict, optional
+        Real noisy images with the keys of ``images``, used as they are: real camera noise
+        scored against its references (``data.load_pairs``).
+
+    Returns
+    -------
+    Evaluation
+        ``per_image`` rows (name, psnr, ssim, noisy_psnr, seconds) and their means, as keys
+        and attributes.
     """
     if not callable(denoiser):
         raise TypeError(f"denoiser must be callable, got {type(denoiser).__name__}")

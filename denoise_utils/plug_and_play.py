@@ -204,18 +204,40 @@ def prior(model=None):
 
 def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23, levels=None,
            callback=None):
-    """Deblur ``blurred`` (blurred by ``kernel`` with reflected borders, plus noise of level
-    ``sigma``, 0-255 scale) by plug-and-play HQS with a denoiser as the prior (§5.5).
+    """Deblur an image by plug-and-play HQS with a denoiser as the prior (§5.5).
 
-    ``denoiser(image, level)`` (level on the 0-255 scale) defaults to :func:`prior`: the shipped
-    gray model told the noise level, channel by channel on a colour image. The method asks the
-    prior step to denoise at the strength the schedule sets; a denoiser told the level (FFDNet,
-    DPIR) does that, and §5.5 measures a blind model and the same model told an estimated level
-    doing worse. The assumed level falls geometrically from ``start`` to ``sigma`` over
-    ``iterations`` steps; the data step's weight is ``lam`` σ² / level² (DPIR's α_k = μ_k σ²,
-    :func:`hqs_schedule`); ``levels`` gives the levels instead. The loop is :func:`hqs` with a
-    :class:`BlurOperator` (``callback``: :func:`hqs`'s). Returns float32 in [0, 1] of the
-    input's shape.
+    The method asks the prior step to denoise at the strength the schedule sets; a denoiser
+    told the level (FFDNet, DPIR) does that, and §5.5 measures a blind model and the same model
+    told an estimated level doing worse. The loop is :func:`hqs` with a :class:`BlurOperator`.
+
+    Parameters
+    ----------
+    blurred : ndarray
+        Float in [0, 1], (H, W) or (H, W, 3): blurred by ``kernel`` with reflected borders,
+        plus white Gaussian noise.
+    kernel : ndarray
+        The blur: odd sides, non-negative, summing to 1 (:func:`gaussian_kernel`).
+    sigma : float
+        The noise's level on the 0-255 scale (above 0).
+    denoiser : callable, optional
+        ``denoiser(image, level)``, level on the 0-255 scale; default :func:`prior`, the shipped
+        gray model told the noise level, channel by channel on a colour image.
+    iterations : int, optional
+        HQS iterations.
+    start : float, optional
+        The first level; the levels fall geometrically from it to ``sigma``.
+    lam : float, optional
+        λ: the data step's weight is ``lam`` σ² / level² (DPIR's α_k = μ_k σ²,
+        :func:`hqs_schedule`).
+    levels : sequence of float, optional
+        The levels instead of the geometric schedule.
+    callback : callable, optional
+        ``callback(level_k, x_k, z_k)`` after each iteration (:func:`hqs`).
+
+    Returns
+    -------
+    ndarray
+        Float32 in [0, 1], of the input's shape.
     """
     s = check_sigma(sigma, allow_zero=False)
     op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
@@ -261,13 +283,33 @@ def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0,
             levels=None):
     """Fill the pixels of ``image`` where ``mask`` is False by plug-and-play HQS (§5.5).
 
-    ``mask`` (bool, the image's shape) is True where a pixel is known; known pixels carry
-    noise of level ``sigma`` (0-255 scale; 0: exact). The data step keeps the known pixels
-    (weighed against the denoiser's output by μ = ``lam`` σ² / level² when they are noisy) and
-    takes the rest from the prior step, ``denoiser(image, level)`` (default :func:`prior`),
-    whose level falls geometrically from ``start`` to ``max(sigma, stop)``; the start is
-    :func:`fill`; ``levels`` gives the levels instead. The loop is :func:`hqs` with a
-    :class:`MaskOperator`. Returns float32 in [0, 1] of the input's shape.
+    The data step keeps the known pixels (weighed against the denoiser's output by
+    ``lam`` σ² / level² when they are noisy) and takes the rest from the prior step. The loop
+    is :func:`hqs` with a :class:`MaskOperator`, started from :func:`fill`.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1], (H, W) or (H, W, 3); the missing pixels' values are ignored.
+    mask : ndarray of bool
+        The image's shape; True where a pixel is known.
+    sigma : float, optional
+        The known pixels' noise level on the 0-255 scale (0: exact, kept as they are).
+    denoiser : callable, optional
+        ``denoiser(image, level)``, level on the 0-255 scale; default :func:`prior`.
+    iterations : int, optional
+        HQS iterations.
+    start, stop : float, optional
+        The levels fall geometrically from ``start`` to ``max(sigma, stop)``.
+    lam : float, optional
+        λ of the data step's weight.
+    levels : sequence of float, optional
+        The levels instead of the geometric schedule.
+
+    Returns
+    -------
+    ndarray
+        Float32 in [0, 1], of the input's shape.
     """
     y = as_float_image(image, name="image", noisy=True).astype(np.float64)
     s = check_sigma(sigma)

@@ -125,22 +125,41 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
             strength: float = 1.0) -> np.ndarray:
     """Denoise a photo with the best shipped model (§4.1).
 
-    ``image`` is float in [0, 1] (uint8 and uint16 are divided by 255 and 65535) of
-    shape (H, W) or (H, W, 3); ``sigma`` is the noise level on the 0-255 scale, or
-    ``None`` for a blind model; ``model`` picks a shipped model by name. ``noise="camera"``
-    is for a camera's own noise (a phone or camera photo, not Gaussian noise added by a
-    program): the model trained on a simulated camera (§5.1), which takes no ``sigma``: it
-    is told the photo's noise level per channel as its estimator measures it
-    (:func:`estimate_level`), so a clean photo is left nearly as it is. ``strength``
-    scales the level a model told it is given (1: as estimated or given; below 1 gentler,
-    above 1 stronger). A colour photo goes through the gray models, one channel of an opponent colour space
+    A colour photo goes through the gray models, one channel of an opponent colour space
     (``OPPONENT``) at a time, unless ``model`` names a colour model: on scikit-image's colour
-    photos that beats the colour models (chapter 4.4). Large images are processed in
-    ``tile``-sized pieces with ``margin`` pixels of context (``inference.tiled``; default:
-    the model config's ``margin``, as far as the network sees, so tiled and whole agree);
-    ``ensemble=True`` averages over the 8 flips and rotations (``inference.self_ensemble``:
-    a little better, 8 times slower); ``progress=True`` prints the tiles done to stderr.
-    Returns float32 in [0, 1] of the input's shape.
+    photos that beats the colour models (chapter 4.4).
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are divided by 255 and 65535), of shape (H, W) or
+        (H, W, 3).
+    sigma : float or None, optional
+        The noise level on the 0-255 scale (default 25), or ``None`` for a blind model.
+    model : str, optional
+        A shipped model by name (:func:`available`); default: the best one for the route.
+    noise : {"gaussian", "camera"}, optional
+        ``"camera"`` is for a camera's own noise (a phone or camera photo, not Gaussian noise
+        added by a program): the model trained on a simulated camera (§5.1), which takes no
+        ``sigma``: it is told the photo's noise level per channel as its estimator measures it
+        (:func:`estimate_level`), so a clean photo is left nearly as it is.
+    tile, margin : int, optional
+        Large images are processed in ``tile``-sized pieces with ``margin`` pixels of context
+        (``inference.tiled``; default margin: the model config's, as far as the network sees,
+        so tiled and whole agree).
+    ensemble : bool, optional
+        Average over the 8 flips and rotations (``inference.self_ensemble``: a little better,
+        8 times slower).
+    progress : bool, optional
+        Print the tiles done to stderr.
+    strength : float, optional
+        Scales the level a model told it is given (1: as estimated or given; below 1 gentler,
+        above 1 stronger), from 0 to 4.
+
+    Returns
+    -------
+    ndarray
+        Float32 in [0, 1], of the input's shape.
     """
     x = as_float_image(image, noisy=True)
     channels = 1 if x.ndim == 2 or x.shape[-1] == 1 else 3

@@ -171,3 +171,24 @@ def test_a_hint_admits_none_where_none_is_the_default():
                     and "None" not in ast.unparse(a.annotation)):
                 wrong.append(f"{module}.{name}({a.arg}: {ast.unparse(a.annotation)} = None)")
     assert not wrong, wrong
+
+
+#: the functions the chapters call most, documented as scikit-image's ``restoration`` is
+NUMPYDOC = ("pretrained.denoise", "metrics.evaluate", "metrics.psnr", "metrics.ssim",
+            "noise.synthetic.add_gaussian_noise", "data.load_dataset", "training.quick.fit",
+            "models.apply_model", "config.pick", "plug_and_play.deblur", "plug_and_play.inpaint",
+            "diffusion.sample")
+
+
+@pytest.mark.parametrize("name", NUMPYDOC)
+def test_the_most_used_functions_have_numpydoc_sections(name):
+    import importlib
+    import inspect
+
+    module, func = name.rsplit(".", 1)
+    fn = getattr(importlib.import_module(f"denoise_utils.{module}"), func)
+    doc = inspect.getdoc(fn)
+    assert "Parameters\n----------" in doc and "Returns\n-------" in doc, name
+    documented = {p.strip() for line in doc.split("Parameters\n----------")[1].split("Returns")[0].splitlines()
+                  if line and not line.startswith(" ") for p in line.split(":")[0].split(",")}
+    assert set(inspect.signature(fn).parameters) <= documented, (name, set(inspect.signature(fn).parameters) - documented)

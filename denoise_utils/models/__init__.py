@@ -47,12 +47,27 @@ def level_map(sigma, shape, channels=1):
 def apply_model(model, noisy, *, clip=True, multiple=1, sigma=None):
     """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
 
-    Adds the batch and channel axes the model needs, removes them afterwards, and by
-    default clips the result to [0, 1]. Models that need sides divisible by
-    ``multiple`` get the image mirror-padded and the result cropped back, so any
-    size works. A model that takes a noise level (:func:`takes_level`) is given
-    ``sigma`` (0-255 scale, a number or a map, :func:`level_map`). Returns float32 of the
-    input's shape.
+    Adds the batch and channel axes the model needs and removes them afterwards.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An image-to-image model.
+    noisy : ndarray
+        Float in [0, 1], (H, W) or (H, W, C).
+    clip : bool, optional
+        Clip the result to [0, 1].
+    multiple : int, optional
+        The model needs sides divisible by this: the image is mirror-padded and the result
+        cropped back, so any size works.
+    sigma : float or ndarray, optional
+        For a model that takes a noise level (:func:`takes_level`): the level on the 0-255
+        scale, a number or a map (:func:`level_map`).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape.
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     batch = y[None, ..., None] if y.ndim == 2 else y[None]

@@ -24,7 +24,24 @@ def _finish(noisy, clip):
 
 
 def add_gaussian_noise(image, sigma, *, seed=None, clip=False):
-    """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1)."""
+    """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1).
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
+    sigma : float
+        The noise level on the 0-255 scale.
+    seed : int or numpy.random.Generator, optional
+        Fixes the noise.
+    clip : bool, optional
+        Clip the result to [0, 1] (default: not, as the literature scores noisy images).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape.
+    """
     x = as_float_image(image, allow_batch=True)
     s = check_sigma(sigma) / 255.0
     return _finish(x + s * as_rng(seed).standard_normal(x.shape), clip)

@@ -14,17 +14,48 @@ def fit(model, images, steps, *, sigma=25, patch_size=40, batch_size=16, optimiz
         lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise="gaussian", target="clean"):
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 
-    The notebooks' quick training: ``optimizer`` is ``"adam"``, ``"sgd"`` or a Keras
-    optimizer (then ``lr`` is ignored); ``loss`` any Keras loss; the steps are split
-    into ``epochs`` so the returned History has that many points. With ``val`` (images
-    held out of training) the History also gets ``val_psnr`` after each epoch, at
-    ``sigma`` (25 for a range), the model run by ``apply_model(..., multiple=multiple)`` (§4.2). The
-    History gets a ``seconds`` attribute: the training wall time, validation excluded.
-    ``noise``: another kind of noise than Gaussian, by name (:data:`noise.NOISES`) or as a
-    function ``(clean, rng)``, for training and validation alike, e.g. impulses (§5.1); it
-    gets a batch of patches or one image.
-    ``target``: ``"noise2noise"`` or ``"blind_spot"`` train without clean images (§5.2; the
-    loss is then chosen for you), validated on Gaussian noise at ``sigma`` against clean images.
+    The notebooks' quick training (the shipped models train with ``python -m
+    denoise_utils.training``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        An image-to-image model.
+    images : dict or sequence of ndarray
+        Training images in [0, 1]; patches are cut at random, flipped and rotated.
+    steps : int
+        Batches to train on.
+    sigma : float or (float, float), optional
+        The noise level on the 0-255 scale, or a range drawn per patch.
+    patch_size, batch_size : int, optional
+        The patches' side and how many make a batch.
+    optimizer : {"adam", "sgd"} or keras.optimizers.Optimizer, optional
+        A Keras optimizer ignores ``lr``.
+    lr : float, optional
+        The learning rate.
+    loss : str or callable, optional
+        Any Keras loss.
+    epochs : int, optional
+        The steps are split into this many epochs, so the History has that many points.
+    seed : int, optional
+        Fixes the patches and the noise.
+    val : dict, optional
+        Images held out of training: the History also gets ``val_psnr`` after each epoch, at
+        ``sigma`` (25 for a range), the model run by ``apply_model(..., multiple=multiple)``.
+    multiple : int, optional
+        The sides the model needs for validation (§4.2).
+    noise : str or callable, optional
+        Another kind of noise than Gaussian, by name (:data:`noise.NOISES`) or as a function
+        ``(clean, rng)``, for training and validation alike, e.g. impulses (§5.1); it gets a
+        batch of patches or one image.
+    target : {"clean", "noise2noise", "blind_spot"}, optional
+        The last two train without clean images (§5.2; the loss is then chosen for you),
+        validated on Gaussian noise at ``sigma`` against clean images.
+
+    Returns
+    -------
+    keras.callbacks.History
+        With a ``seconds`` attribute: the training wall time, validation excluded.
     """
     import keras
 
