@@ -19,8 +19,14 @@ import keras
 from keras import layers, models
 
 
-def cnn_model():
-    """The article's §4.1 "CNN denoiser": a CIFAR-style 10-class classifier."""
+def cnn_model() -> keras.Sequential:
+    """The article's §4.1 "CNN denoiser": a CIFAR-style 10-class classifier.
+
+    Returns
+    -------
+    keras.Sequential
+        (N, 32, 32, 3) to (N, 10) softmax class scores.
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=(32, 32, 3)))
     model.add(layers.Conv2D(32, (3, 3), activation="relu"))
@@ -34,8 +40,19 @@ def cnn_model():
     return model
 
 
-def rnn_model():
-    """The article's §4.2 "RNN denoiser": an LSTM classifier fed a 4-D image batch."""
+def rnn_model() -> keras.Sequential:
+    """The article's §4.2 "RNN denoiser": an LSTM classifier fed a 4-D image batch.
+
+    Returns
+    -------
+    keras.Sequential
+        What the article meant to return: as printed, the model does not build.
+
+    Raises
+    ------
+    ValueError
+        Always: the LSTM wants (time, features), not a 4-D image batch.
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=(32, 32, 3)))
     model.add(layers.LSTM(64, activation="relu"))
@@ -44,9 +61,16 @@ def rnn_model():
     return model
 
 
-def rnn_model_rows():
-    """The article's §4.2 model with the smallest change that builds: each of the 32 rows
-    of a 32×32×3 image is one step of 96 numbers (§3.2, §4.2). Input (N, 32, 96)."""
+def rnn_model_rows() -> keras.Sequential:
+    """The article's §4.2 model with the smallest change that builds (§3.2, §4.2).
+
+    Each of the 32 rows of a 32×32×3 image is one step of 96 numbers.
+
+    Returns
+    -------
+    keras.Sequential
+        Input (N, 32, 96); output (N, 10) softmax class scores.
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=(32, 32 * 3)))
     model.add(layers.LSTM(64, activation="relu"))
@@ -55,8 +79,14 @@ def rnn_model_rows():
     return model
 
 
-def gan_generator():
-    """The article's §4.3 generator: noise vector in, 32×32×3 picture out."""
+def gan_generator() -> keras.Sequential:
+    """The article's §4.3 generator: noise vector in, 32×32×3 picture out.
+
+    Returns
+    -------
+    keras.Sequential
+        (N, 100) to (N, 32, 32, 3) in [-1, 1].
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=(100,)))
     model.add(layers.Dense(256))
@@ -71,8 +101,19 @@ def gan_generator():
     return model
 
 
-def gan_discriminator(input_shape=(32, 32, 3)):
-    """The article's §4.3 discriminator: one real/fake logit per image."""
+def gan_discriminator(input_shape: tuple[int, ...] = (32, 32, 3)) -> keras.Sequential:
+    """The article's §4.3 discriminator: one real/fake logit per image.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, optional
+        The images' shape, (H, W, C).
+
+    Returns
+    -------
+    keras.Sequential
+        (N, H, W, C) to (N, 1) logits.
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=input_shape))
     model.add(layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"))
@@ -84,8 +125,14 @@ def gan_discriminator(input_shape=(32, 32, 3)):
     return model
 
 
-def autoencoder_model():
-    """The article's §4.4 autoencoder, whose output is 256×256×32, not 32×32×3."""
+def autoencoder_model() -> keras.Sequential:
+    """The article's §4.4 autoencoder, whose output is 256×256×32, not 32×32×3.
+
+    Returns
+    -------
+    keras.Sequential
+        (N, 32, 32, 3) to (N, 256, 256, 32).
+    """
     model = models.Sequential()
     model.add(keras.Input(shape=(32, 32, 3)))
     model.add(layers.Conv2D(32, (3, 3), activation="relu"))

@@ -10,14 +10,31 @@
 """
 
 import os
+from typing import Callable
 
 import numpy as np
 
 _SKIPPED = []
 
 
-def glue(name, value):
-    """Store ``value`` (a number) under ``name`` for ``{glue:text}`name:.2f``` in markdown."""
+def glue(name: str, value: float) -> int | float:
+    """Store ``value`` (a number) under ``name`` for ``{glue:text}`name:.2f``` in markdown.
+
+    Without ``myst_nb`` (e.g. on Colab) it stores nothing: the prose then shows the role, not
+    the value.
+
+    Parameters
+    ----------
+    name : str
+        The name the markdown cell's role refers to.
+    value : float
+        A number (an int, a float or a NumPy scalar).
+
+    Returns
+    -------
+    int or float
+        ``value`` as a plain Python number (an int stays an int).
+    """
     # plain Python numbers: a NumPy scalar's text would be "np.float64(...)", which the
     # role's format spec (":.2f") cannot read
     value = int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
@@ -30,13 +47,29 @@ def glue(name, value):
     return value
 
 
-def check_claim(claim, text, needs=True):
-    """Assert ``claim`` (a bool, or a function returning one) that the sentence ``text`` makes.
+def check_claim(claim: bool | Callable[[], bool], text: str, needs: bool = True) -> None:
+    """Assert ``claim`` that the sentence ``text`` makes.
 
-    ``needs``: whether the data the claim is about is here (e.g. ``REAL_SET12``). Without
-    it the claim is reported as not checked and counted (``$DENOISE_SKIPPED_LOG``, which
-    the test suite reads) instead of being asserted; with ``$DENOISE_STRICT=1`` (CI, which
-    has the data) a claim that cannot be checked fails.
+    Parameters
+    ----------
+    claim : bool or callable
+        A bool, or a function returning one (called only when ``needs``).
+    text : str
+        The sentence of the prose that makes the claim.
+    needs : bool, optional
+        Whether the data the claim is about is here (e.g. ``REAL_SET12``). Without it the
+        claim is reported as not checked and counted (``$DENOISE_SKIPPED_LOG``, which the
+        test suite reads) instead of being asserted; with ``$DENOISE_STRICT=1`` (CI, which
+        has the data) a claim that cannot be checked fails.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    AssertionError
+        When the claim does not hold, or cannot be checked under ``$DENOISE_STRICT=1``.
     """
     if not needs:
         if os.environ.get("DENOISE_STRICT", "").strip() in ("1", "true", "yes"):
@@ -54,11 +87,19 @@ def check_claim(claim, text, needs=True):
         raise AssertionError(f"the text claims: {text}")
 
 
-def data_state(**sets):
+def data_state(**sets) -> bool:
     """Print which data each name stands for; a fallback is announced with what it costs.
 
-    ``data_state(set12=set12, train400=train)`` takes :class:`~denoise_utils.data.ImageSet`
-    objects (``source`` says where each came from). Returns True when all are real.
+    Parameters
+    ----------
+    **sets
+        ``data_state(set12=set12, train400=train)`` takes :class:`~denoise_utils.data.ImageSet`
+        objects (``source`` says where each came from).
+
+    Returns
+    -------
+    bool
+        True when all are real.
     """
     real = True
     for name, images in sets.items():

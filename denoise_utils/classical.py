@@ -12,6 +12,7 @@ allows non-commercial use only; :func:`bm3d_available` says whether it is instal
 
 import os
 import hashlib
+from typing import Callable
 
 import numpy as np
 from skimage import restoration
@@ -37,8 +38,23 @@ def _finish(out, shape):
     return np.clip(np.asarray(out, np.float32), 0.0, 1.0).reshape(shape)
 
 
-def nl_means(noisy, sigma, channel_axis=None):
-    """Non-local means (Buades et al., 2005): average the pixels whose patches look alike."""
+def nl_means(noisy: np.ndarray, sigma: float, channel_axis: int | None = None) -> np.ndarray:
+    """Non-local means (Buades et al., 2005): average the pixels whose patches look alike.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C) (C 1 or 3), float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, > 0.
+    channel_axis : int or None, optional
+        The colour axis (default: -1 for (H, W, 3) images, None for (H, W)).
+
+    Returns
+    -------
+    ndarray
+        Float32 clipped to [0, 1], the shape of the input.
+    """
     y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     h = (0.6 if s * 255 <= 30 else 0.8) * s
     return _finish(restoration.denoise_nl_means(
@@ -46,23 +62,68 @@ def nl_means(noisy, sigma, channel_axis=None):
         channel_axis=ax), shape)
 
 
-def total_variation(noisy, sigma, channel_axis=None):
-    """Total-variation denoising (Rudin, Osher & Fatemi, 1992; Chambolle's algorithm)."""
+def total_variation(noisy: np.ndarray, sigma: float, channel_axis: int | None = None) -> np.ndarray:
+    """Total-variation denoising (Rudin, Osher & Fatemi, 1992; Chambolle's algorithm).
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C) (C 1 or 3), float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, > 0.
+    channel_axis : int or None, optional
+        The colour axis (default: -1 for (H, W, 3) images, None for (H, W)).
+
+    Returns
+    -------
+    ndarray
+        Float32 clipped to [0, 1], the shape of the input.
+    """
     y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     k = 1.5 if s * 255 <= 30 else 2.0
     return _finish(restoration.denoise_tv_chambolle(y, weight=k * s, channel_axis=ax), shape)
 
 
-def wavelet(noisy, sigma, channel_axis=None):
-    """Wavelet soft thresholding with BayesShrink (Chang, Yu & Vetterli, 2000)."""
+def wavelet(noisy: np.ndarray, sigma: float, channel_axis: int | None = None) -> np.ndarray:
+    """Wavelet soft thresholding with BayesShrink (Chang, Yu & Vetterli, 2000).
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C) (C 1 or 3), float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, > 0.
+    channel_axis : int or None, optional
+        The colour axis (default: -1 for (H, W, 3) images, None for (H, W)).
+
+    Returns
+    -------
+    ndarray
+        Float32 clipped to [0, 1], the shape of the input.
+    """
     y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     return _finish(restoration.denoise_wavelet(
         y, sigma=s, wavelet="db1", method="BayesShrink", mode="soft",
         rescale_sigma=True, channel_axis=ax, convert2ycbcr=ax is not None), shape)
 
 
-def bilateral(noisy, sigma, channel_axis=None):
-    """Bilateral filter (Tomasi & Manduchi, 1998): a blur that stops at edges."""
+def bilateral(noisy: np.ndarray, sigma: float, channel_axis: int | None = None) -> np.ndarray:
+    """Bilateral filter (Tomasi & Manduchi, 1998): a blur that stops at edges.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C) (C 1 or 3), float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, > 0.
+    channel_axis : int or None, optional
+        The colour axis (default: -1 for (H, W, 3) images, None for (H, W)).
+
+    Returns
+    -------
+    ndarray
+        Float32 clipped to [0, 1], the shape of the input.
+    """
     y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     # denoise_bilateral needs non-negative input: shift, filter, shift back
     lo = min(0.0, float(y.min()))
@@ -75,11 +136,16 @@ def bilateral(noisy, sigma, channel_axis=None):
 _SAID = []
 
 
-def bm3d_available():
-    """True when the optional ``bm3d`` package (non-commercial licence) is installed.
+def bm3d_available() -> bool:
+    """Whether the optional ``bm3d`` package (non-commercial licence) is installed.
 
     When it is not (no wheel for this platform, or not installed), says so once, so a page
     that leaves BM3D out tells its reader why.
+
+    Returns
+    -------
+    bool
+        True when ``bm3d`` can be imported.
     """
     try:
         import bm3d  # noqa: F401
@@ -107,12 +173,26 @@ def _bm3d_cache(y, s, ax):
     return pooch.os_cache("denoise_utils") / "bm3d" / f"{key}.npy"
 
 
-def bm3d(noisy, sigma, channel_axis=None):
+def bm3d(noisy: np.ndarray, sigma: float, channel_axis: int | None = None) -> np.ndarray:
     """BM3D (Dabov et al., 2007): collaborative filtering of groups of similar patches.
 
     Colour images use CBM3D (``bm3d.bm3d_rgb``). Needs ``pip install bm3d``. With
     ``DENOISE_BM3D_CACHE=1`` results are kept on disk, keyed by the noisy image and σ
     (:func:`_bm3d_cache`), so the same input is filtered once (never for timing).
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C) (C 1 or 3), float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, > 0.
+    channel_axis : int or None, optional
+        The colour axis (default: -1 for (H, W, 3) images, None for (H, W)).
+
+    Returns
+    -------
+    ndarray
+        Float32 clipped to [0, 1], the shape of the input.
     """
     y, s, ax, shape = _prepare(noisy, sigma, channel_axis)
     if not bm3d_available():
@@ -143,8 +223,19 @@ def bm3d(noisy, sigma, channel_axis=None):
     return _finish(out, shape)
 
 
-def baselines(include_bm3d=None):
-    """The classical denoisers by display name; BM3D is included when installed."""
+def baselines(include_bm3d: bool | None = None) -> dict[str, Callable[..., np.ndarray]]:
+    """The classical denoisers by display name.
+
+    Parameters
+    ----------
+    include_bm3d : bool or None, optional
+        Include BM3D (default None: when it is installed, :func:`bm3d_available`).
+
+    Returns
+    -------
+    dict
+        Display name -> denoiser ``f(noisy, sigma, channel_axis=None)``.
+    """
     methods = {"bilateral": bilateral, "wavelet": wavelet,
                "total variation": total_variation, "non-local means": nl_means}
     if include_bm3d is None:

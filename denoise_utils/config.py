@@ -13,6 +13,7 @@ Two environment variables steer every notebook:
 
 import os
 import random
+from typing import Any
 
 import numpy as np
 
@@ -20,16 +21,38 @@ BUDGETS = ("quick", "full")
 _budget_override = None
 
 
-def get_budget():
-    """The active budget: ``set_budget``'s value, else ``$DENOISE_BUDGET``, else ``"quick"``."""
+def get_budget() -> str:
+    """The active budget: ``set_budget``'s value, else ``$DENOISE_BUDGET``, else ``"quick"``.
+
+    Returns
+    -------
+    str
+        ``"quick"`` or ``"full"``.
+
+    Raises
+    ------
+    ValueError
+        When ``$DENOISE_BUDGET`` is neither.
+    """
     value = _budget_override or os.environ.get("DENOISE_BUDGET", "quick").strip().lower()
     if value not in BUDGETS:
         raise ValueError(f"DENOISE_BUDGET={value!r} is not one of {BUDGETS}")
     return value
 
 
-def set_budget(name):
-    """Choose the budget for this session (``"quick"`` or ``"full"``); ``None`` resets it."""
+def set_budget(name: str | None) -> str:
+    """Choose the budget for this session.
+
+    Parameters
+    ----------
+    name : {"quick", "full"} or None
+        The budget; ``None`` resets it (to ``$DENOISE_BUDGET``, else ``"quick"``).
+
+    Returns
+    -------
+    str
+        The active budget (:func:`get_budget`).
+    """
     global _budget_override
     if name is not None and name not in BUDGETS:
         raise ValueError(f"budget {name!r} is not one of {BUDGETS}")
@@ -37,7 +60,7 @@ def set_budget(name):
     return get_budget()
 
 
-def pick(quick, full):
+def pick(quick: Any, full: Any) -> Any:
     """Return ``quick`` or ``full`` according to the active budget.
 
     Notebooks write every size that depends on compute this way, e.g.
@@ -56,12 +79,26 @@ def pick(quick, full):
     return full if get_budget() == "full" else quick
 
 
-def data_dir(folder=None):
-    """The data folder as a path: ``folder`` where given, else the one named by
-    ``$DENOISE_DATA_DIR``, or ``None`` when neither is set.
+def data_dir(folder: str | os.PathLike | None = None) -> str | None:
+    """The data folder as a path.
 
     A folder that is named but does not exist raises a clear error, so a typo is
     not silently replaced by a fallback.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike or None, optional
+        The folder; default: the one named by ``$DENOISE_DATA_DIR``.
+
+    Returns
+    -------
+    str or None
+        The folder's absolute path, or ``None`` when neither is set.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder named is not a folder.
     """
     value = str(folder if folder is not None else os.environ.get("DENOISE_DATA_DIR", "")).strip()
     if not value:
@@ -73,8 +110,19 @@ def data_dir(folder=None):
     return path
 
 
-def set_seed(seed=0):
-    """Seed Python, NumPy and Keras (whatever its backend) so a run repeats (§1)."""
+def set_seed(seed: int = 0) -> int:
+    """Seed Python, NumPy and Keras (whatever its backend) so a run repeats (§1).
+
+    Parameters
+    ----------
+    seed : int, optional
+        A non-negative integer.
+
+    Returns
+    -------
+    int
+        The seed.
+    """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     random.seed(int(seed))

@@ -12,6 +12,7 @@
 import os
 import sys
 import warnings
+from typing import Callable, Sequence
 
 try:
     import keras
@@ -32,11 +33,24 @@ GRAY_SAMPLES = ("camera", "moon", "coins", "brick", "grass", "gravel")
 COLOR_SAMPLES = ("astronaut", "chelsea", "coffee", "rocket")
 
 
-def sample_images(gray=True, names=None):
+def sample_images(gray: bool = True, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """scikit-image's bundled photographs as float32 in [0, 1], keyed by name (§1).
 
     They ship inside scikit-image, so they work offline; they are the fallback when
-    a benchmark set cannot be fetched. ``gray=True`` gives the gray ones.
+    a benchmark set cannot be fetched.
+
+    Parameters
+    ----------
+    gray : bool, optional
+        ``gray=True`` gives the gray ones (``GRAY_SAMPLES``), else the colour ones
+        (``COLOR_SAMPLES``).
+    names : sequence of str or None, optional
+        These images instead, by name (from either list).
+
+    Returns
+    -------
+    dict
+        Float32 images in [0, 1] by name.
     """
     import skimage.data
 
@@ -165,10 +179,21 @@ def _split(images, split):
 
 
 class ImageSet(dict):
-    """A dict of name -> float32 image that also records where it came from (``source``)
-    and, for a local folder, ``missing``: how many images of the whole set it lacks."""
+    """A dict of name -> float32 image that also records where it came from.
 
-    def __init__(self, images, name, source, *, missing=0):
+    Parameters
+    ----------
+    images : dict
+        The images by name.
+    name : str
+        The data set's name (a key of ``DATASETS`` or ``PAIR_SETS``).
+    source : str
+        Where it came from: the local folder or download cache, or scikit-image.
+    missing : int, optional
+        For a local folder: how many images of the whole set it lacks.
+    """
+
+    def __init__(self, images: dict, name: str, source: str, *, missing: int = 0) -> None:
         super().__init__(images)
         self.name, self.source, self.missing = name, source, missing
 
@@ -176,9 +201,15 @@ class ImageSet(dict):
         return f"ImageSet({self.name!r}, {len(self)} images, source={self.origin!r})"
 
     @property
-    def origin(self):
-        """Where the set came from, in words that hold on any machine: the data folder's
-        sub-folder, the download cache, or scikit-image (``source`` is the local path)."""
+    def origin(self) -> str:
+        """Where the set came from, in words that hold on any machine.
+
+        Returns
+        -------
+        str
+            The data folder's sub-folder, the download cache, or scikit-image (``source`` is
+            the local path).
+        """
         root = data_folder()
         if root and os.path.abspath(self.source).startswith(root + os.sep):
             return f"the data folder's {os.path.relpath(self.source, root)}/"
@@ -227,7 +258,9 @@ def _fetch(name, spec, as_gray):
     return images, str(cache)
 
 
-def load_dataset(name, *, as_gray=None, limit=None, fallback=True, split=None, data_dir=None):
+def load_dataset(name: str, *, as_gray: bool | None = None, limit: int | None = None,
+                 fallback: bool = True, split: str | None = None,
+                 data_dir: str | os.PathLike | None = None) -> ImageSet:
     """Load a data set by name as an :class:`ImageSet` (§1).
 
     Looks in ``$DENOISE_DATA_DIR/<name>/`` first; else downloads the pinned files
@@ -238,16 +271,16 @@ def load_dataset(name, *, as_gray=None, limit=None, fallback=True, split=None, d
     ----------
     name : str
         One of ``DATASETS`` (``"set12"``, ``"train400"``, ...).
-    as_gray : bool, optional
+    as_gray : bool or None, optional
         Default: the set's own kind.
-    limit : int, optional
+    limit : int or None, optional
         Keep the first *n* images.
     fallback : bool, optional
         False raises instead of returning stand-ins.
-    split : {"train", "val"}, optional
+    split : {"train", "val"} or None, optional
         For a training set (``SPLIT_SETS``): without its held-out images, or only them. Models
         are validated on those, never on a test set (§4.1).
-    data_dir : str, optional
+    data_dir : str or os.PathLike or None, optional
         The data folder, instead of ``$DENOISE_DATA_DIR``.
 
     Returns
@@ -305,11 +338,28 @@ def load_dataset(name, *, as_gray=None, limit=None, fallback=True, split=None, d
 PAIR_SETS = {"nam_cc15": dict(gray=False, files=None, count=15)}
 
 
-def load_pairs(name="nam_cc15", limit=None, *, data_dir=None):
-    """Real camera noise with references: ``(noisy, clean)``, two :class:`ImageSet` with the
-    same names (§5.1). Read from ``$DENOISE_DATA_DIR/<name>/`` (or ``data_dir``); these sets cannot be
-    downloaded here, and there is no fallback: without them this raises, saying where to
-    put them. For scoring only: never train or tune on a test set."""
+def load_pairs(name: str = "nam_cc15", limit: int | None = None, *,
+               data_dir: str | os.PathLike | None = None) -> tuple[ImageSet, ImageSet]:
+    """Real camera noise with references (§5.1).
+
+    These sets cannot be downloaded here, and there is no fallback: without them this
+    raises, saying where to put them. For scoring only: never train or tune on a test set.
+
+    Parameters
+    ----------
+    name : str, optional
+        One of ``PAIR_SETS``, read from ``$DENOISE_DATA_DIR/<name>/`` (its ``noisy/`` and
+        ``clean/`` folders).
+    limit : int or None, optional
+        Keep the first *n* images (by sorted name).
+    data_dir : str or os.PathLike or None, optional
+        The data folder, instead of ``$DENOISE_DATA_DIR``.
+
+    Returns
+    -------
+    noisy, clean : ImageSet
+        Two :class:`ImageSet` with the same names.
+    """
     key = str(name).lower()
     if key not in PAIR_SETS:
         raise ValueError(f"unknown paired set {name!r}; choose one of {sorted(PAIR_SETS)}")
@@ -335,16 +385,40 @@ class PatchDataset(keras.utils.PyDataset):
 
     Each batch is made when asked for, from a seed derived from (``seed``, epoch,
     batch index), so training is repeatable and nothing but the images is kept in
-    memory. ``sigma`` is a noise level on the 0-255 scale, or a ``(low, high)``
-    range drawn per patch for blind training; ``noise`` names another kind of noise in
-    :data:`noise.NOISES` (it gets ``sigma`` if it takes one) or is any function
-    ``(clean, rng)``, which may return ``(noisy, target)`` when the target is not the clean
-    patch itself (camera noise, §5.1), and whose ``noisy`` may be a tuple of inputs (the
-    noisy patch and its noise-level map, §5.5). Arrays are (batch, patch, patch, channels).
+    memory. Arrays are (batch, patch, patch, channels).
+
+    Parameters
+    ----------
+    images : dict or sequence of ndarray
+        Clean images in [0, 1] (a dict's values), all gray or all colour, each at least
+        ``patch_size`` on both sides.
+    patch_size : int, optional
+        The side of a patch.
+    batch_size : int, optional
+        The patches in a batch.
+    steps : int, optional
+        The batches in an epoch.
+    sigma : float or tuple of float, optional
+        A noise level on the 0-255 scale, or a ``(low, high)`` range drawn per patch for
+        blind training.
+    noise : str or callable, optional
+        Another kind of noise by name in :data:`noise.NOISES` (it gets ``sigma`` if it takes
+        one), or any function ``(clean, rng)``, which may return ``(noisy, target)`` when the
+        target is not the clean patch itself (camera noise, §5.1), and whose ``noisy`` may be
+        a tuple of inputs (the noisy patch and its noise-level map, §5.5).
+    augment : bool, optional
+        Apply a random one of the 8 flips and rotations to each patch.
+    seed : int, optional
+        The first part of each batch's seed.
+    **kwargs
+        Passed to ``keras.utils.PyDataset`` (``workers``, ``use_multiprocessing``,
+        ``max_queue_size``).
     """
 
-    def __init__(self, images, *, patch_size=40, batch_size=64, steps=100, sigma=25.0,
-                 noise="gaussian", augment=True, seed=0, **kwargs):
+    def __init__(self, images: dict | Sequence[np.ndarray], *, patch_size: int = 40,
+                 batch_size: int = 64, steps: int = 100,
+                 sigma: float | tuple[float, float] = 25.0, noise: str | Callable = "gaussian",
+                 augment: bool = True, seed: int = 0, **kwargs) -> None:
         super().__init__(**kwargs)
         if isinstance(images, dict):
             images = list(images.values())
@@ -369,11 +443,28 @@ class PatchDataset(keras.utils.PyDataset):
     def __len__(self):
         return self.steps
 
-    def on_epoch_end(self):
+    def on_epoch_end(self) -> None:
+        """Count the epoch done, so the next one cuts other patches (Keras calls this).
+
+        Returns
+        -------
+        None
+        """
         self.epoch += 1
 
-    def clean_batch(self, rng):
-        """Cut ``batch_size`` random (augmented) clean patches."""
+    def clean_batch(self, rng: np.random.Generator) -> np.ndarray:
+        """Cut ``batch_size`` random (augmented) clean patches.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws the images, the places and the flips.
+
+        Returns
+        -------
+        ndarray
+            Float32, (batch_size, patch_size, patch_size, channels).
+        """
         p = self.patch_size
         out = np.empty((self.batch_size, p, p, self.channels), np.float32)
         for b in range(self.batch_size):

@@ -9,10 +9,15 @@ camera's processing (§5.1).
 """
 
 import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+if TYPE_CHECKING:
+    import keras
 
 COLOURS = {"conv": "#cfe2f3", "down": "#f9cb9c", "up": "#b6d7a8", "merge": "#eeeeee",
            "recurrent": "#f4cccc", "attention": "#d9d2e9", "io": "#fff2cc", "model": "#f4cccc"}
@@ -120,14 +125,31 @@ def _simplify(vertices):
     return merged
 
 
-def draw_model(model, *, ax=None, title=None, width=1.25):
+def draw_model(model: "keras.Model", *, ax: plt.Axes | None = None, title: str | None = None,
+               width: float = 1.25) -> plt.Figure:
     """A block diagram of a Keras functional ``model``, read from its layers (§2, §4).
 
     Boxes left to right in the order data flows, each at the height of its resolution (a
     strided convolution steps down, a transposed one up); "× n" marks n identical layers in a
     row; curved arrows are connections that skip ahead (U-Net skips, the residual
     subtraction). A network inside the network (the recurrent U-Net's cell) is one box, drawn
-    once per call. Returns the Figure.
+    once per call.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A Keras functional model.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure sized to the diagram).
+    title : str, optional
+        The title (default: the model's name and its number of parameters).
+    width : float, optional
+        The horizontal space of one box, in axis units.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The Figure.
     """
     import keras
 
@@ -163,9 +185,26 @@ def draw_model(model, *, ax=None, title=None, width=1.25):
     return fig
 
 
-def draw_chain(stages, *, ax=None, title=None, kinds=None):
-    """A left-to-right chain of named ``stages`` (strings), e.g. a camera's processing (§5.1);
-    ``kinds`` colours them (keys of ``COLOURS``). Returns the Figure."""
+def draw_chain(stages: Iterable[str], *, ax: plt.Axes | None = None, title: str | None = None,
+               kinds: Iterable[str] | None = None) -> plt.Figure:
+    """A left-to-right chain of named ``stages``, e.g. a camera's processing (§5.1).
+
+    Parameters
+    ----------
+    stages : iterable of str
+        The boxes' labels, in order.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+    title : str, optional
+        The title (default: none).
+    kinds : iterable of str, optional
+        Colours them (keys of ``COLOURS``; default: all ``"conv"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The Figure.
+    """
     stages = list(stages)
     if not stages:
         raise ValueError("no stages to draw")

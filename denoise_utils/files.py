@@ -28,6 +28,7 @@ import os
 import struct
 import tempfile
 import zlib
+from typing import Sequence
 
 import numpy as np
 
@@ -60,8 +61,24 @@ def _probe(path):
         return None, None, 1, 1    # not Pillow's: imageio (tifffile) may still read it
 
 
-def check_input(path):
-    """Check that ``path`` is a readable, non-empty file (cheap: reads nothing); return it."""
+def check_input(path: str | os.PathLike) -> str:
+    """Check that ``path`` is a readable, non-empty file (cheap: reads nothing).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    str
+        ``path`` as a string.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, PermissionError, ValueError
+        When it is missing, a folder, not readable or empty.
+    """
     path = os.fspath(path)
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not an image file")
@@ -74,12 +91,24 @@ def check_input(path):
     return path
 
 
-def load_image(path, as_gray=False):
+def load_image(path: str | os.PathLike, as_gray: bool = False) -> np.ndarray:
     """Read an image file as float32 in [0, 1], shape (H, W) or (H, W, 3), upright (§1).
 
     See the module's rules: EXIF orientation applied; 8-/16-bit scaled; 1-bit, palette,
-    CMYK, gray+alpha and RGBA converted; multi-page files refused. ``as_gray=True``
-    converts colour with ITU-R 709 luminance weights (``skimage.color.rgb2gray``).
+    CMYK, gray+alpha and RGBA converted; multi-page files refused.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A PNG, JPEG, TIFF or BMP file.
+    as_gray : bool, optional
+        ``as_gray=True`` converts colour with ITU-R 709 luminance weights
+        (``skimage.color.rgb2gray``).
+
+    Returns
+    -------
+    ndarray
+        Float32 in [0, 1], (H, W) or (H, W, 3).
     """
     import imageio.v3 as iio
     from skimage.color import rgb2gray
@@ -136,13 +165,21 @@ def load_image(path, as_gray=False):
     return as_float_image(img, name=path)
 
 
-def read_metadata(path):
+def read_metadata(path: str | os.PathLike) -> dict:
     """What ``path`` carries beside its pixels (§6), for :func:`save_image` to write back.
 
-    A dict: ``exif`` (bytes, with the orientation reset to 1, since :func:`load_image` turns
-    the pixels upright; None if there is none), ``icc_profile`` (bytes or None), ``bits``
-    (16 for 16-bit samples, else 8) and ``subsampling`` (a JPEG's chroma subsampling as
-    Pillow names it: 0 for 4:4:4, 1 for 4:2:2, 2 for 4:2:0; None for other files).
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An image file.
+
+    Returns
+    -------
+    dict
+        ``exif`` (bytes, with the orientation reset to 1, since :func:`load_image` turns
+        the pixels upright; None if there is none), ``icc_profile`` (bytes or None), ``bits``
+        (16 for 16-bit samples, else 8) and ``subsampling`` (a JPEG's chroma subsampling as
+        Pillow names it: 0 for 4:4:4, 1 for 4:2:2, 2 for 4:2:0; None for other files).
     """
     import imageio.v3 as iio
     from PIL import Image, JpegImagePlugin
@@ -214,12 +251,27 @@ def _write(path, img, suffix, metadata, quality):
         iio.imwrite(path, np.round(img * 255).astype(np.uint8), extension=suffix)
 
 
-def check_output(path, overwrite=False, inputs=()):
-    """Check that ``path`` can be written, before any work: return its resolved path (§4.1).
+def check_output(path: str | os.PathLike, overwrite: bool = False,
+                 inputs: Sequence[str | os.PathLike] = ()) -> str:
+    """Check that ``path`` can be written, before any work (§4.1).
 
     Refuses an unsupported suffix, a folder that does not exist or cannot be written,
     a folder in the way, any of ``inputs`` (compared after resolving links and ``..``), and
     an existing file unless ``overwrite``. Creates nothing that stays.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (suffix one of ``IMAGE_SUFFIXES``).
+    overwrite : bool, optional
+        Allow an existing file (never one of ``inputs``).
+    inputs : sequence of str or os.PathLike, optional
+        The input files, which are never written.
+
+    Returns
+    -------
+    str
+        The resolved path (its folder's links resolved).
     """
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower()
@@ -248,15 +300,36 @@ def check_output(path, overwrite=False, inputs=()):
     return target
 
 
-def save_image(path, image, *, overwrite=False, inputs=(), metadata=None, quality=95):
+def save_image(path: str | os.PathLike, image: np.ndarray, *, overwrite: bool = False,
+               inputs: Sequence[str | os.PathLike] = (), metadata: dict | None = None,
+               quality: int = 95) -> str:
     """Write a float image in [0, 1] as PNG, JPEG or BMP (8-bit) or TIFF (16-bit) (§1).
 
-    Checks the path first (:func:`check_output`: never an existing file without
-    ``overwrite=True``, never one of ``inputs``), writes a temporary file in the same
+    Checks the path first (:func:`check_output`), writes a temporary file in the same
     folder and renames it into place, so the destination is either untouched or whole.
-    ``metadata`` (from :func:`read_metadata`) is written back: EXIF into JPEG and PNG, the
-    ICC profile into JPEG, PNG and TIFF, 16 bits into PNG when ``bits`` is 16, a JPEG's
-    chroma subsampling (else 4:4:4). ``quality``: JPEG quality, 1-100 (default 95).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its suffix picks the format.
+    image : ndarray
+        Float in [0, 1] (values outside are clipped; uint8/uint16 are rescaled), (H, W) or
+        (H, W, C).
+    overwrite : bool, optional
+        Never an existing file without ``overwrite=True``.
+    inputs : sequence of str or os.PathLike, optional
+        Never one of ``inputs``.
+    metadata : dict or None, optional
+        ``metadata`` (from :func:`read_metadata`) is written back: EXIF into JPEG and PNG,
+        the ICC profile into JPEG, PNG and TIFF, 16 bits into PNG when ``bits`` is 16, a
+        JPEG's chroma subsampling (else 4:4:4).
+    quality : int, optional
+        JPEG quality, 1-100 (default 95).
+
+    Returns
+    -------
+    str
+        ``path`` as given (as a string).
     """
     if not (isinstance(quality, (int, np.integer)) and 1 <= quality <= 100):
         raise ValueError(f"quality must be a whole number from 1 to 100, got {quality!r}")

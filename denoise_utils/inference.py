@@ -9,16 +9,33 @@ network's prediction back the pixel it never saw (§5.2).
 """
 
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
 
+if TYPE_CHECKING:
+    import keras
+
 
 def dihedral(image: np.ndarray, k: int, inverse: bool = False) -> np.ndarray:
-    """One of the 8 flips and rotations of ``image`` (4 rotations x an optional mirror),
-    ``k`` in 0..7, or with ``inverse`` the transform that undoes it (§4.1)."""
+    """One of the 8 flips and rotations of ``image`` (4 rotations x an optional mirror) (§4.1).
+
+    Parameters
+    ----------
+    image : ndarray
+        An image, (H, W) or (H, W, C).
+    k : int
+        Which transform, 0..7 (``k >= 4``: mirrored, then rotated ``k % 4`` quarter turns).
+    inverse : bool, optional
+        The transform that undoes transform ``k`` instead.
+
+    Returns
+    -------
+    ndarray
+        The transformed image.
+    """
     if inverse:
         image = np.rot90(image, -(k % 4))
         return image[:, ::-1] if k >= 4 else image
@@ -27,28 +44,77 @@ def dihedral(image: np.ndarray, k: int, inverse: bool = False) -> np.ndarray:
     return np.rot90(image, k % 4)
 
 
-def self_ensemble(denoiser: Callable, noisy: np.ndarray) -> np.ndarray:
-    """The mean of ``denoiser`` over the 8 flips and rotations of ``noisy``, each output
-    turned back (§4.1): a little better than one pass, 8 times slower."""
+def self_ensemble(denoiser: Callable[[np.ndarray], np.ndarray], noisy: np.ndarray) -> np.ndarray:
+    """The mean of ``denoiser`` over the 8 flips and rotations of ``noisy`` (§4.1).
+
+    Each output is turned back before the mean: a little better than one pass, 8 times
+    slower.
+
+    Parameters
+    ----------
+    denoiser : callable
+        One image in, the same shape out.
+    noisy : ndarray
+        The noisy image, (H, W) or (H, W, C).
+
+    Returns
+    -------
+    ndarray
+        The mean of the 8 outputs, of the input's shape.
+    """
     return np.mean([dihedral(denoiser(np.ascontiguousarray(dihedral(noisy, k))), k, inverse=True)
                     for k in range(8)], axis=0)
 
 
-def tiles(length: int, tile: int, margin: int):
-    """(start, stop) of the cores that cover [0, length), each with (start, stop) of its
-    window: the core widened by ``margin`` on both sides, clipped to the image (§6)."""
+def tiles(length: int, tile: int, margin: int) -> Iterator[tuple[int, int, int, int]]:
+    """The cores that cover [0, length), each with its window (§6).
+
+    Parameters
+    ----------
+    length : int
+        The side of the image along one axis.
+    tile : int
+        The side of a core.
+    margin : int
+        How far a window reaches beyond its core on both sides.
+
+    Yields
+    ------
+    tuple of int
+        (start, stop) of the core, then (start, stop) of its window: the core widened by
+        ``margin`` on both sides, clipped to the image.
+    """
     for start in range(0, length, tile):
         stop = min(start + tile, length)
         yield start, stop, max(start - margin, 0), min(stop + margin, length)
 
 
-def tiled(denoiser: Callable, image: np.ndarray, *, tile: int = 1536, margin: int = 48,
-          multiple: int = 1, progress=False) -> np.ndarray:
-    """Run ``denoiser`` (one image in, the same shape out) over ``image`` in tiles (§6).
+def tiled(denoiser: Callable[[np.ndarray], np.ndarray], image: np.ndarray, *, tile: int = 1536,
+          margin: int = 48, multiple: int = 1, progress: bool | str = False) -> np.ndarray:
+    """Run ``denoiser`` over ``image`` in tiles (§6).
 
     ``tile`` and ``margin`` are rounded up to ``multiple`` (a U-Net that halves the image
     three times needs 8), so every window is cut where the whole image's grid would be.
-    ``progress``: ``True`` or a label prints a bar of the tiles done to stderr.
+
+    Parameters
+    ----------
+    denoiser : callable
+        One image in, the same shape out.
+    image : ndarray
+        The image, (H, W) or (H, W, C).
+    tile : int, optional
+        The side of a core, at least 16.
+    margin : int, optional
+        The pixels of context each core gets on every side, at least 0.
+    multiple : int, optional
+        What ``tile`` and ``margin`` are rounded up to.
+    progress : bool or str, optional
+        ``True`` or a label prints a bar of the tiles done to stderr.
+
+    Returns
+    -------
+    ndarray
+        Float32, of the image's shape.
     """
     if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
         raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
@@ -66,23 +132,54 @@ def tiled(denoiser: Callable, image: np.ndarray, *, tile: int = 1536, margin: in
     return out
 
 
-def report(label, done: int, total: int, *, width: int = 30):
-    """A one-line progress bar on stderr, redrawn in place (``label``: a string or True)."""
+def report(label: str | bool, done: int, total: int, *, width: int = 30) -> None:
+    """A one-line progress bar on stderr, redrawn in place.
+
+    Parameters
+    ----------
+    label : str or bool
+        A string printed before the bar, or True (no label).
+    done, total : int
+        The tiles done and all tiles; the line ends when they are equal.
+    width : int, optional
+        The bar's length in characters.
+
+    Returns
+    -------
+    None
+    """
     prefix = f"{label}: " if isinstance(label, str) else ""
     bar = "#" * (width * done // total)
     end = "\n" if done == total else ""
     print(f"\r{prefix}[{bar:<{width}}] {done}/{total} tiles", end=end, file=sys.stderr, flush=True)
 
 
-def fuse_noisy(noisy, prediction, sigma, *, size=31):
+def fuse_noisy(noisy: np.ndarray, prediction: np.ndarray, sigma: float, *,
+               size: int = 31) -> np.ndarray:
     """Give a blind-spot prediction back the pixel it never saw (§5.2).
 
     A blind-spot network predicts each pixel from its neighbours alone, throwing away
     the pixel's own noisy value. With the noise level known, the two combine as in a
     Wiener filter (after Laine et al., 2019): a local prior N(prediction, τ²), τ² the local
     mean of (noisy − prediction)² over a ``size`` × ``size`` window minus σ², and the
-    posterior mean (τ² · noisy + σ² · prediction) / (τ² + σ²). ``size=31`` was chosen on
-    Train400's held-out images in §5.2.
+    posterior mean (τ² · noisy + σ² · prediction) / (τ² + σ²).
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, float in [0, 1] (not clipped).
+    prediction : ndarray
+        The blind-spot network's prediction, of the same shape.
+    sigma : float
+        The noise level on the 0-255 scale.
+    size : int, optional
+        The side of the window; ``size=31`` was chosen on Train400's held-out images in
+        §5.2.
+
+    Returns
+    -------
+    ndarray
+        Float32 posterior mean, of the input's shape.
     """
     from scipy.ndimage import uniform_filter
 
@@ -96,11 +193,31 @@ def fuse_noisy(noisy, prediction, sigma, *, size=31):
     return ((tau2 * y + s2 * mu) / (tau2 + s2)).astype(np.float32)
 
 
-def level_by_crops(estimator, image, *, size=64, crops=64):
-    """A camera photo's noise level per channel (0-255 scale) by a trained
-    ``models.level_estimator`` (§5.1): the median of its estimates on up to ``crops``
-    ``size`` × ``size`` crops on a regular grid (the whole image if smaller), so a few
-    textured crops, which look noisier than they are, do not decide. Within [0, 255]."""
+def level_by_crops(estimator: "keras.Model", image: np.ndarray, *, size: int = 64,
+                   crops: int = 64) -> np.ndarray:
+    """A camera photo's noise level per channel (0-255 scale) by a trained estimator (§5.1).
+
+    The median of its estimates on up to ``crops`` ``size`` × ``size`` crops on a regular
+    grid (the whole image if smaller), so a few textured crops, which look noisier than
+    they are, do not decide.
+
+    Parameters
+    ----------
+    estimator : keras.Model
+        A trained ``models.level_estimator``: the log of the level per channel (on the
+        [0, 1] scale) of each image of a batch.
+    image : ndarray
+        The photo, float in [0, 1] (or uint8/uint16), (H, W) or (H, W, C).
+    size : int, optional
+        The side of a crop.
+    crops : int, optional
+        At most this many crops (a grid of ``int(sqrt(crops))`` by as many).
+
+    Returns
+    -------
+    ndarray
+        Float32, one level per channel, within [0, 255].
+    """
     x = as_float_image(image, name="image", noisy=True)
     x = x[..., None] if x.ndim == 2 else x
     if min(x.shape[:2]) < 16:                    # the estimator pools 4 times: mirror tiny images

@@ -8,9 +8,14 @@ image (Mohan et al., 2020). :func:`equivalent_filter` computes it with one backw
 shape and direction (whether a residual is white: ``metrics.radial_power_spectrum``).
 """
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._checks import as_float_image
+
+if TYPE_CHECKING:
+    import keras
 
 
 def _gradient(model, batch, index):
@@ -41,13 +46,30 @@ def _gradient(model, batch, index):
     raise NotImplementedError(f"equivalent_filter needs TensorFlow, JAX or PyTorch, not {backend!r}")
 
 
-def equivalent_filter(model, noisy, pixel, *, multiple=1):
+def equivalent_filter(model: "keras.Model", noisy: np.ndarray, pixel: tuple[int, int], *,
+                      multiple: int = 1) -> tuple[np.ndarray, float]:
     """The Jacobian row of output ``pixel`` = (row, col) of a gray ``model`` at ``noisy`` (§5.3).
 
-    Returns ``(weights, offset)``: ``weights`` (H, W) are ∂fᵢ/∂y, the filter the network
-    applies at this pixel for this image; ``offset`` is fᵢ(y) − Σⱼ weightsⱼ yⱼ, the part of
-    the output that is not a weighted average of the input (zero for a bias-free ReLU
-    network). Images are mirror-padded to sides divisible by ``multiple``.
+    Computed with one backward pass, under TensorFlow, JAX or PyTorch.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A gray image-to-image model.
+    noisy : ndarray
+        A gray image in [0, 1], (H, W).
+    pixel : (int, int)
+        The output pixel, (row, col).
+    multiple : int, optional
+        Images are mirror-padded to sides divisible by ``multiple``.
+
+    Returns
+    -------
+    weights : ndarray
+        Float64 (H, W): ∂fᵢ/∂y, the filter the network applies at this pixel for this image.
+    offset : float
+        fᵢ(y) − Σⱼ weightsⱼ yⱼ, the part of the output that is not a weighted average of the
+        input (zero for a bias-free ReLU network).
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     if y.ndim != 2:
@@ -65,8 +87,21 @@ def equivalent_filter(model, noisy, pixel, *, multiple=1):
     return weights, offset
 
 
-def filter_support(weights, share=0.9):
-    """How many pixels hold ``share`` of the filter's energy (sum of squared weights) (§5.3)."""
+def filter_support(weights: np.ndarray, share: float = 0.9) -> int:
+    """How many pixels hold ``share`` of the filter's energy (sum of squared weights) (§5.3).
+
+    Parameters
+    ----------
+    weights : ndarray
+        A filter (:func:`equivalent_filter`).
+    share : float, optional
+        The share of the energy, in (0, 1].
+
+    Returns
+    -------
+    int
+        The fewest pixels, the strongest first, that hold it.
+    """
     e = np.sort(np.asarray(weights, np.float64).ravel() ** 2)[::-1]
     return int(np.searchsorted(np.cumsum(e), share * e.sum()) + 1)
 
@@ -81,30 +116,62 @@ def _spread(weights):
                      [(dr * dc * e).sum(), (dc * dc * e).sum()]]) / total
 
 
-def filter_anisotropy(weights):
+def filter_anisotropy(weights: np.ndarray) -> float:
     """The ratio of the long to the short axis of the filter's spread (1: round) (§5.3).
 
     The square roots of the eigenvalues of the second-moment matrix of positions,
     weighted by the squared weights around their centre.
+
+    Parameters
+    ----------
+    weights : ndarray
+        A 2-D filter (:func:`equivalent_filter`).
+
+    Returns
+    -------
+    float
+        1 for a round filter, more for an elongated one.
     """
     low, high = np.linalg.eigvalsh(_spread(weights))
     return float(np.sqrt(high / max(low, 1e-12)))
 
 
-def filter_axis(weights):
-    """The unit vector (d_row, d_col) of the filter's long axis (§5.3)."""
+def filter_axis(weights: np.ndarray) -> np.ndarray:
+    """The unit vector (d_row, d_col) of the filter's long axis (§5.3).
+
+    Parameters
+    ----------
+    weights : ndarray
+        A 2-D filter (:func:`equivalent_filter`).
+
+    Returns
+    -------
+    ndarray
+        Float64 (2,); its sign is arbitrary.
+    """
     return np.linalg.eigh(_spread(weights))[1][:, 1]
 
 
-def pick_pixels(clean, border=40):
+def pick_pixels(clean: np.ndarray, border: int = 40) -> dict[str, tuple[int, int]]:
     """A flat, an edge and a texture pixel of a gray ``clean`` image, found by rule (§5.3).
 
     From local variance (over 9 × 9 pixels) and the structure tensor (gradients of the
     image smoothed by a Gaussian of 2 pixels): **flat** is the middle of the calmest 31 × 31
     area; **edge** the pixel of strongest gradient among pixels whose gradients agree in
     direction (coherence above 0.8); **texture** the one of most local variance among pixels
-    whose gradients disagree (coherence below 0.3). Pixels within
-    ``border`` of the sides are skipped. Returns ``{"flat": (row, col), ...}``.
+    whose gradients disagree (coherence below 0.3).
+
+    Parameters
+    ----------
+    clean : ndarray
+        A gray image in [0, 1], (H, W), larger than ``2 * border`` on both sides.
+    border : int, optional
+        Pixels within ``border`` of the sides are skipped.
+
+    Returns
+    -------
+    dict
+        ``{"flat": (row, col), "edge": (row, col), "texture": (row, col)}``.
     """
     from scipy.ndimage import gaussian_filter, sobel, uniform_filter
 

@@ -14,6 +14,7 @@ models and the noisy input.
 import pathlib
 import statistics
 import time
+from collections.abc import Sequence
 
 from . import pretrained
 from .metrics import evaluate
@@ -25,10 +26,24 @@ COLOUR_ROUTE = "du.denoise (colour route)"
 CLASSICAL = (("noisy input", "–"), ("non-local means", "classical"), ("BM3D", "classical"))
 
 
-def entries(names=None, classical=False, route=None):
-    """(model, data set, σ) for each row: every shipped model (or ``names``), the colour
-    route (``route``; by default only with every model), and with ``classical`` the noisy
-    input, non-local means and BM3D at each level."""
+def entries(names: Sequence[str] | None = None, classical: bool = False,
+            route: bool | None = None) -> list[tuple[str, str, float | None]]:
+    """(model, data set, σ) for each row of the leaderboard (§4.1).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Shipped models (default: every shipped model).
+    classical : bool, optional
+        Add the noisy input, non-local means and BM3D at each level.
+    route : bool, optional
+        Add the colour route (by default only with every model).
+
+    Returns
+    -------
+    list of tuple
+        ``(model, data set, σ)``; σ is None on a real-noise set.
+    """
     everything = names is None if route is None else route
     names = pretrained.available() if names is None else names
     out = []
@@ -82,14 +97,35 @@ def _ms_per_megapixel(fn, image, repeats=3):
     return 1000 * statistics.median(times) / (image.shape[0] * image.shape[1] / 1e6)
 
 
-def measure(names=None, *, ensemble=True, timing=True, classical=False, datasets=None, repeats=3,
-            route=None):
+def measure(names: Sequence[str] | None = None, *, ensemble: bool = True, timing: bool = True,
+            classical: bool = False, datasets: dict | None = None, repeats: int = 3,
+            route: bool | None = None) -> list[dict]:
     """The leaderboard's rows as dicts (PSNR/SSIM, ×8, parameters, minutes, ms per megapixel).
 
-    ``datasets``: images by data set name (``{"set12": ..., "nam_cc15": (noisy, clean)}``) to
-    score on instead of the whole sets (§4.5 on the quick budget); ``repeats``: timed runs
-    of each method (the median is kept), after one warm-up run; ``route``: the colour route
-    rows too (by default only with every model).
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Shipped models (default: every shipped model).
+    ensemble : bool, optional
+        Score each model with the ×8 ensemble of flips and rotations too (``psnr_x8``).
+    timing : bool, optional
+        Time each method (``ms_per_mp``).
+    classical : bool, optional
+        Add the noisy input, non-local means and BM3D rows.
+    datasets : dict, optional
+        Images by data set name (``{"set12": ..., "nam_cc15": (noisy, clean)}``) to score on
+        instead of the whole sets (§4.5 on the quick budget).
+    repeats : int, optional
+        Timed runs of each method (the median is kept), after one warm-up run.
+    route : bool, optional
+        The colour route rows too (by default only with every model).
+
+    Returns
+    -------
+    list of dict
+        One per row of :func:`entries`: ``model``, ``family``, ``dataset``, ``sigma``,
+        ``psnr``, ``ssim``, ``params``, ``minutes`` and, for a shipped model,
+        ``gpu_minutes``; ``psnr_x8`` and ``ms_per_mp`` where measured.
     """
     from .data import PAIR_SETS, load_dataset, load_pairs
 
@@ -122,21 +158,54 @@ def measure(names=None, *, ensemble=True, timing=True, classical=False, datasets
     return rows
 
 
-def minutes_cell(cpu, gpu):
-    """Training minutes as the table prints them: CPU minutes, GPU minutes marked so, and
-    both where a chain ran on each (e.g. ``77 + 5 (GPU)``)."""
+def minutes_cell(cpu: float | None, gpu: float | None) -> str:
+    """Training minutes as the table prints them (§4.1).
+
+    Parameters
+    ----------
+    cpu, gpu : float or None
+        Minutes on a CPU and on a GPU (None or 0: none).
+
+    Returns
+    -------
+    str
+        CPU minutes, GPU minutes marked so, and both where a chain ran on each
+        (e.g. ``77 + 5 (GPU)``); "–" for neither.
+    """
     parts = [f"{cpu:.0f}"] if cpu else []
     parts += [f"{gpu:.0f} (GPU)"] if gpu else []
     return " + ".join(parts) or "–"
 
 
-def model_minutes_cell(name):
-    """A shipped model's training minutes, its whole chain, as the tables print them."""
+def model_minutes_cell(name: str) -> str:
+    """A shipped model's training minutes, its whole chain, as the tables print them.
+
+    Parameters
+    ----------
+    name : str
+        A shipped model.
+
+    Returns
+    -------
+    str
+        As :func:`minutes_cell` prints them.
+    """
     return minutes_cell(*(pretrained.minutes(name, total=True, device=d) for d in ("cpu", "gpu")))
 
 
-def markdown(rows):
-    """The rows as a Markdown table (training minutes on a GPU marked so; the rest are CPU minutes)."""
+def markdown(rows: Sequence[dict]) -> str:
+    """The rows as a Markdown table (training minutes on a GPU marked so; the rest are CPU minutes).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        :func:`measure`'s rows.
+
+    Returns
+    -------
+    str
+        The table, one line per row after the header's two.
+    """
     head = ["model", "family", "test set", "σ", "PSNR (dB)", "SSIM", "×8 PSNR",
             "parameters", "training minutes", "ms / megapixel"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -152,8 +221,19 @@ def markdown(rows):
     return "\n".join(lines)
 
 
-def parse(table):
-    """Rows of a Markdown table written by :func:`markdown`, as dicts of strings."""
+def parse(table: str) -> list[dict[str, str]]:
+    """Rows of a Markdown table written by :func:`markdown`, as dicts of strings.
+
+    Parameters
+    ----------
+    table : str
+        The table; lines that do not start with ``|`` are ignored.
+
+    Returns
+    -------
+    list of dict
+        One per row, by the header's column names.
+    """
     lines = [line for line in table.strip().splitlines() if line.startswith("|")]
     head = [c.strip() for c in lines[0].strip("|").split("|")]
     return [dict(zip(head, (c.strip() for c in line.strip("|").split("|"))))
@@ -164,10 +244,20 @@ def parse(table):
 TABLE_MARKS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
 
 
-def zoo_rows(page=None):
-    """The model zoo page's table of full figures (every image of every set; §4.5) as
-    :func:`parse` rows, or [] where there is no such page (an installed package, not a checkout
-    of the book)."""
+def zoo_rows(page: str | pathlib.Path | None = None) -> list[dict[str, str]]:
+    """The model zoo page's table of full figures (every image of every set; §4.5).
+
+    Parameters
+    ----------
+    page : str or pathlib.Path, optional
+        The page (default: the checkout's ``book/model_zoo.md``).
+
+    Returns
+    -------
+    list of dict
+        :func:`parse` rows, or [] where there is no such page (an installed package, not a
+        checkout of the book).
+    """
     path = pathlib.Path(page) if page else pathlib.Path(__file__).resolve().parents[1] / "book" / "model_zoo.md"
     if not path.is_file():
         return []

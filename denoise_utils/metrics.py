@@ -8,6 +8,7 @@ the literature scores it.
 
 import inspect
 import time
+from typing import Callable, Sequence
 
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
@@ -28,7 +29,7 @@ def _pair(clean, estimate):
     return x, y
 
 
-def psnr(clean, estimate):
+def psnr(clean: np.ndarray, estimate: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB, ``10 log10(1 / MSE)`` for images in [0, 1] (§1).
 
     Parameters
@@ -46,7 +47,7 @@ def psnr(clean, estimate):
         return float(peak_signal_noise_ratio(x, y.astype(np.float64), data_range=1.0))
 
 
-def ssim(clean, estimate):
+def ssim(clean: np.ndarray, estimate: np.ndarray) -> float:
     """Structural similarity (Wang et al., 2004), colour averaged over channels (§1).
 
     Parameters
@@ -91,11 +92,10 @@ class Evaluation(dict):
                 f"noisy_psnr={self['noisy_psnr']:.2f} dB, seconds={self['seconds']:.3g})")
 
 
-def evaluate(denoiser, images, sigma, *, seed=0, keep_images=False, noise=None, noisy=None):
+def evaluate(denoiser: Callable[..., np.ndarray], images: dict | Sequence[np.ndarray],
+             sigma: float | None, *, seed: int = 0, keep_images: bool = False,
+             noise: str | Callable | None = None, noisy: dict | None = None) -> Evaluation:
     """Score ``denoiser`` on ``images`` corrupted by Gaussian noise of level ``sigma`` (§1).
-
-    Image *i* gets noise from seed ``(seed, i)``, so every method sees the very same noisy
-    images.
 
     Parameters
     ----------
@@ -108,14 +108,15 @@ def evaluate(denoiser, images, sigma, *, seed=0, keep_images=False, noise=None, 
     sigma : float or None
         The noise level on the 0-255 scale; None only with ``noise`` or ``noisy``.
     seed : int, optional
-        The first part of each image's seed.
+        The first part of each image's seed: image *i* gets noise from seed ``(seed, i)``, so
+        every method sees the very same noisy images.
     keep_images : bool, optional
         Keep the noisy and denoised arrays (``result.images``).
-    noise : str or callable, optional
+    noise : str or callable or None, optional
         Another kind of noise, by name in :data:`noise.NOISES` (given ``sigma`` where it takes
         one) or as a function ``(clean, rng)``; either gives the noisy image, or
         ``(noisy, reference)`` to be scored against ``reference`` (camera noise, §5.1).
-    noisy : dict, optional
+    noisy : dict or None, optional
         Real noisy images with the keys of ``images``, used as they are: real camera noise
         scored against its references (``data.load_pairs``).
 
@@ -177,8 +178,22 @@ def evaluate(denoiser, images, sigma, *, seed=0, keep_images=False, noise=None, 
 _FORMATS = {"psnr": "{:.2f}", "ssim": "{:.4f}", "seconds": "{:.3f}", "noisy_psnr": "{:.2f}"}
 
 
-def results_table(results, columns=("psnr", "ssim", "seconds")):
-    """A Markdown table of ``{method: Evaluation}`` (or ``{method: {sigma: Evaluation}}``)."""
+def results_table(results: dict, columns: Sequence[str] = ("psnr", "ssim", "seconds")) -> str:
+    """A Markdown table of evaluations, one row per method.
+
+    Parameters
+    ----------
+    results : dict
+        ``{method: Evaluation}``, or ``{method: {sigma: Evaluation}}`` for a column per
+        level and measure (a level a method lacks shows a dash).
+    columns : sequence of str, optional
+        The measures shown: ``"psnr"``, ``"ssim"``, ``"seconds"`` or ``"noisy_psnr"``.
+
+    Returns
+    -------
+    str
+        The table in Markdown.
+    """
     fmt = _FORMATS
     heads = {"psnr": "PSNR (dB)", "ssim": "SSIM", "seconds": "s / image",
              "noisy_psnr": "noisy PSNR (dB)"}
@@ -202,8 +217,21 @@ def results_table(results, columns=("psnr", "ssim", "seconds")):
     return "\n".join(lines)
 
 
-def per_image_table(results, column="psnr"):
-    """A Markdown table, one row per image and one column per method, of ``column`` (§4.1)."""
+def per_image_table(results: dict, column: str = "psnr") -> str:
+    """A Markdown table, one row per image and one column per method, of ``column`` (§4.1).
+
+    Parameters
+    ----------
+    results : dict
+        ``{method: Evaluation}``, evaluations of the same images in the same order.
+    column : str, optional
+        The measure shown: ``"psnr"``, ``"ssim"``, ``"seconds"`` or ``"noisy_psnr"``.
+
+    Returns
+    -------
+    str
+        The table in Markdown.
+    """
     evals = list(results.values())
     names = [r["name"] for r in evals[0].per_image]
     if any([r["name"] for r in ev.per_image] != names for ev in evals):
@@ -226,7 +254,9 @@ def _gray_list(images, name):
     return [(im.mean(axis=-1) if im.ndim == 3 else im).astype(np.float64) for im in out]
 
 
-def sliced_wasserstein(clean, estimates, *, patch=7, levels=3, per_image=256, projections=512, seed=0):
+def sliced_wasserstein(clean: Sequence[np.ndarray] | dict, estimates: Sequence[np.ndarray] | dict,
+                       *, patch: int = 7, levels: int = 3, per_image: int = 256,
+                       projections: int = 512, seed: int = 0) -> float:
     """Sliced Wasserstein distance between the local patches of ``estimates`` and ``clean`` (§4.3).
 
     The measure of Karras et al. (2018, progressive GANs, appendix D), for gray images
@@ -235,9 +265,28 @@ def sliced_wasserstein(clean, estimates, *, patch=7, levels=3, per_image=256, pr
     level at the same places in both sets, normalised by the clean patches' mean and
     standard deviation (so a loss of contrast counts), and the Wasserstein distance
     between the two sets of patches is averaged over ``projections`` random
-    directions. Returns the mean over levels, times 1000 as in the paper: 0 for equal
-    patch statistics, larger as the outputs' textures depart from clean ones. A
-    distribution distance: it does not reward matching each pixel.
+    directions. A distribution distance: it does not reward matching each pixel.
+
+    Parameters
+    ----------
+    clean, estimates : sequence of ndarray or dict
+        Lists (or dicts, in the same order) of images of the same shapes.
+    patch : int, optional
+        The side of a patch.
+    levels : int, optional
+        The levels of the Laplacian pyramid.
+    per_image : int, optional
+        The patches cut from each image at every level.
+    projections : int, optional
+        The random directions the distance is averaged over.
+    seed : int, optional
+        Fixes the patches' places and the directions.
+
+    Returns
+    -------
+    float
+        The mean over levels, times 1000 as in the paper: 0 for equal patch statistics,
+        larger as the outputs' textures depart from clean ones.
     """
     from skimage.transform import pyramid_laplacian
 
@@ -268,15 +317,28 @@ def sliced_wasserstein(clean, estimates, *, patch=7, levels=3, per_image=256, pr
     return float(np.mean(scores) * 1000)
 
 
-def radial_power_spectrum(image, bins=64, window=True):
+def radial_power_spectrum(image: np.ndarray, bins: int = 64,
+                          window: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Radially averaged power spectrum of a gray image (colour is averaged) (§4.3, §5.3).
 
-    Returns ``(frequency, power)``: ``bins`` rings of spatial frequency from 0 to 0.5
-    cycles per pixel and the mean of ``|FFT|^2 / pixels`` in each (the mean itself, at
-    frequency 0, is left out). White noise is flat; smoothing removes power at high
-    frequencies, noise adds it. With ``window`` the image (mean removed) is first tapered
-    by a Hann window, so its borders (a jump where the FFT wraps around) add no false
-    detail; ``window=False`` for noise, which has no borders to hide (§5.3).
+    White noise is flat; smoothing removes power at high frequencies, noise adds it.
+
+    Parameters
+    ----------
+    image : ndarray
+        The image, (H, W) or (H, W, C).
+    bins : int, optional
+        The rings of spatial frequency from 0 to 0.5 cycles per pixel.
+    window : bool, optional
+        Taper the image (mean removed) by a Hann window first, so its borders (a jump where
+        the FFT wraps around) add no false detail; ``window=False`` for noise, which has no
+        borders to hide (§5.3).
+
+    Returns
+    -------
+    frequency, power : ndarray
+        Each ring's middle frequency and the mean of ``|FFT|^2 / pixels`` in it (the mean
+        itself, at frequency 0, is left out).
     """
     (x,) = _gray_list([image], "image")
     taper = np.outer(np.hanning(x.shape[0]), np.hanning(x.shape[1])) if window else np.ones(x.shape)
@@ -291,13 +353,23 @@ def radial_power_spectrum(image, bins=64, window=True):
     return (edges[:-1] + edges[1:]) / 2, power
 
 
-def high_frequency_ratio(clean, estimate, band=(2 / 3, 1.0)):
+def high_frequency_ratio(clean: np.ndarray, estimate: np.ndarray,
+                         band: tuple[float, float] = (2 / 3, 1.0)) -> float:
     """Power of ``estimate`` over power of ``clean`` in a band of high frequencies (§4.3).
 
-    ``band`` is a (low, high) fraction of the radial frequency range 0..0.5 cycles per
-    pixel; the default is its top third. 1 means the output has the clean image's fine
-    detail (in quantity, not in place); below 1 it is over-smoothed, above 1 it is
-    noisy or has invented texture.
+    Parameters
+    ----------
+    clean, estimate : ndarray
+        Images of one shape (gray; colour is averaged).
+    band : tuple of float, optional
+        A (low, high) fraction of the radial frequency range 0..0.5 cycles per pixel; the
+        default is its top third.
+
+    Returns
+    -------
+    float
+        1 means the output has the clean image's fine detail (in quantity, not in place);
+        below 1 it is over-smoothed, above 1 it is noisy or has invented texture.
     """
     f, pc = radial_power_spectrum(clean)
     _, pe = radial_power_spectrum(estimate)
@@ -307,12 +379,21 @@ def high_frequency_ratio(clean, estimate, band=(2 / 3, 1.0)):
     return float(pe[sel].sum() / pc[sel].sum())
 
 
-def gradient_distance(clean, estimate):
+def gradient_distance(clean: np.ndarray, estimate: np.ndarray) -> float:
     """Wasserstein-1 distance between the gradient-magnitude histograms of two images (§4.3).
 
     Gradients by the Sobel filter (gray; colour is averaged). A blurry output has too
     many small gradients, a noisy one too many large ones; both move the histogram.
-    In units of intensity per pixel.
+
+    Parameters
+    ----------
+    clean, estimate : ndarray
+        Images of one shape.
+
+    Returns
+    -------
+    float
+        The distance, in units of intensity per pixel.
     """
     from scipy.stats import wasserstein_distance
     from skimage.filters import sobel
@@ -323,13 +404,23 @@ def gradient_distance(clean, estimate):
     return float(wasserstein_distance(sobel(x).ravel(), sobel(y).ravel()))
 
 
-def perception_scores(clean, estimates):
+def perception_scores(clean: Sequence[np.ndarray] | dict,
+                      estimates: Sequence[np.ndarray] | dict) -> dict:
     """The three perception measures of a set of outputs, beside nothing else (§4.3).
 
-    ``clean`` and ``estimates``: lists (or dicts, in the same order) of images. Returns
-    ``swd`` (:func:`sliced_wasserstein` over the set), and the means over images of
-    ``hf_ratio`` (:func:`high_frequency_ratio`) and ``gradient_distance``. Report PSNR
-    and SSIM beside them: each of these can be gamed alone (noise has the right power).
+    Report PSNR and SSIM beside them: each of these can be gamed alone (noise has the
+    right power).
+
+    Parameters
+    ----------
+    clean, estimates : sequence of ndarray or dict
+        Lists (or dicts, in the same order) of images.
+
+    Returns
+    -------
+    dict
+        ``swd`` (:func:`sliced_wasserstein` over the set), and the means over images of
+        ``hf_ratio`` (:func:`high_frequency_ratio`) and ``gradient_distance``.
     """
     a, b = _gray_list(clean, "clean"), _gray_list(estimates, "estimates")
     return dict(swd=sliced_wasserstein(a, b),
@@ -337,15 +428,34 @@ def perception_scores(clean, estimates):
                 gradient_distance=float(np.mean([gradient_distance(x, y) for x, y in zip(a, b)])))
 
 
-def sure(denoiser, noisy, sigma, *, eps=None, seed=0, probe=None):
+def sure(denoiser: Callable[[np.ndarray], np.ndarray], noisy: np.ndarray, sigma: float, *,
+         eps: float | None = None, seed: int = 0, probe: np.ndarray | None = None) -> float:
     """Stein's unbiased estimate of the denoiser's MSE, from the noisy image alone (§5.2).
 
     For y = x + n with white Gaussian n of standard deviation s = σ/255 and a denoiser f,
     E‖f(y) − x‖²/N = E[‖f(y) − y‖²/N − s² + 2 s² div f(y)/N]. The divergence (the sum of
     ∂fᵢ/∂yᵢ) is estimated by Monte Carlo: bᵀ(f(y + εb) − f(y))/ε for one Gaussian probe b.
-    ``denoiser(noisy)`` takes and returns one image; returns the MSE on the [0, 1] scale.
-    ``probe``: the probe b itself (default: drawn from ``seed``); it must be independent
-    of the noise, and §5.2 shows what happens when it is not.
+
+    Parameters
+    ----------
+    denoiser : callable
+        ``denoiser(noisy)`` takes and returns one image.
+    noisy : ndarray
+        The noisy image, float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale.
+    eps : float or None, optional
+        The step ε (default: s / 100).
+    seed : int, optional
+        Seeds the probe when ``probe`` is None.
+    probe : ndarray or None, optional
+        The probe b itself, of the image's shape (default: drawn from ``seed``); it must be
+        independent of the noise, and §5.2 shows what happens when it is not.
+
+    Returns
+    -------
+    float
+        The estimated MSE on the [0, 1] scale.
     """
     y = as_float_image(noisy, name="noisy", noisy=True).astype(np.float64)
     s = check_sigma(sigma) / 255.0

@@ -5,6 +5,7 @@ script saves it; nothing here depends on the Keras backend.
 """
 
 import csv
+from typing import TYPE_CHECKING, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,6 +14,11 @@ from matplotlib.patches import Rectangle
 from ._checks import as_float_image
 from . import pretrained
 from .metrics import psnr, ssim
+
+if TYPE_CHECKING:
+    import os
+
+    import keras
 
 
 def _show(ax, image, title=None):
@@ -26,8 +32,26 @@ def _show(ax, image, title=None):
         ax.set_title(title, fontsize=9)
 
 
-def show_images(images, *, titles=None, ncols=None, size=3.0):
-    """Show images (a list, or a dict whose keys become titles) in a grid."""
+def show_images(images: Sequence[np.ndarray] | dict, *, titles: Sequence[str] | None = None,
+                ncols: int | None = None, size: float = 3.0) -> plt.Figure:
+    """Show images in a grid.
+
+    Parameters
+    ----------
+    images : sequence of ndarray or dict
+        A list of images, or a dict whose keys become titles.
+    titles : sequence of str or None, optional
+        One title per image (default: a dict's keys, else none).
+    ncols : int or None, optional
+        The columns of the grid (default: as many as images, at most 4).
+    size : float, optional
+        The side of each panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     if isinstance(images, dict):
         titles = titles or list(images)
         images = list(images.values())
@@ -48,11 +72,26 @@ def show_images(images, *, titles=None, ncols=None, size=3.0):
     return fig
 
 
-def compare(clean, noisy, denoised, *, zoom=None, size=3.0):
+def compare(clean: np.ndarray, noisy: np.ndarray, denoised: dict | np.ndarray, *,
+            zoom: tuple[int, int, int, int] | None = None, size: float = 3.0) -> plt.Figure:
     """Clean | noisy | each denoised image, titled with PSNR and SSIM (§1).
 
-    ``denoised`` is a dict ``{method: image}``. ``zoom=(row, col, height, width)``
-    adds a second row of enlarged crops of that box, drawn on the clean image.
+    Parameters
+    ----------
+    clean, noisy : ndarray
+        The clean image and its noisy version.
+    denoised : dict or ndarray
+        A dict ``{method: image}`` (one image: titled "denoised").
+    zoom : tuple of int or None, optional
+        ``zoom=(row, col, height, width)`` adds a second row of enlarged crops of that box,
+        drawn on the clean image.
+    size : float, optional
+        The side of each panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     if not isinstance(denoised, dict):
         denoised = {"denoised": denoised}
@@ -76,8 +115,28 @@ def compare(clean, noisy, denoised, *, zoom=None, size=3.0):
     return fig
 
 
-def plot_history(history, *, keys=None, ax=None, logy=False):
-    """Training curves from a Keras ``History``, a dict of lists, or a CSV log path (§4.1)."""
+def plot_history(history: "keras.callbacks.History | dict | str | os.PathLike", *,
+                 keys: Sequence[str] | None = None, ax: plt.Axes | None = None,
+                 logy: bool = False) -> plt.Figure:
+    """Training curves from a Keras ``History``, a dict of lists, or a CSV log path (§4.1).
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or dict or str or os.PathLike
+        The curves: a ``History``, a dict of lists by name, or the path of a CSV log (one
+        row per epoch, one column per curve; a column ``epoch`` is left out).
+    keys : sequence of str or None, optional
+        The curves drawn (default: all but ``learning_rate`` and ``seconds``).
+    ax : matplotlib.axes.Axes or None, optional
+        Draw into these axes (default: a new figure).
+    logy : bool, optional
+        A logarithmic y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (that of ``ax`` when given).
+    """
     if hasattr(history, "history"):
         history = history.history
     elif isinstance(history, (str, bytes)) or hasattr(history, "__fspath__"):
@@ -108,8 +167,24 @@ def plot_history(history, *, keys=None, ax=None, logy=False):
     return fig
 
 
-def plot_training_log(name, keys=("loss",), val_label="validation PSNR (dB)"):
-    """A shipped model's training log: ``keys`` (log scale) beside validation PSNR (§4.4)."""
+def plot_training_log(name: str, keys: Sequence[str] = ("loss",),
+                      val_label: str = "validation PSNR (dB)") -> plt.Figure:
+    """A shipped model's training log: ``keys`` (log scale) beside validation PSNR (§4.4).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model by name.
+    keys : sequence of str, optional
+        The curves drawn on a log scale, on the left.
+    val_label : str, optional
+        The label of the right panel's y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
 
     log = pretrained.path(name, "log.csv")
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))

@@ -9,13 +9,15 @@ alternates two easy steps (Zhang et al., 2017, IRCNN; 2021, DPIR):
 * a **prior step**: ``z = denoise(x)``, the shipped denoiser in place of a hand-made prior.
 
 The noise level assumed in the prior step falls from large to σ over the iterations
-(annealing), and μ with it: early steps are meant to restore the coarse picture and late ones
+(annealing), and μ rises as it falls: early steps are meant to restore the coarse picture and late ones
 detail (§5.5 shows each iteration's PSNR).
 Inpainting (:func:`inpaint`) is the same loop with another data step: keep the known pixels.
 Images are float in [0, 1], (H, W) or (H, W, 3); σ is on the 0-255 scale. Borders: the blur
 is applied with reflected borders (:func:`blur`), and the FFT's circular convolution is kept
 away from the image by padding it with its own reflection.
 """
+
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -24,9 +26,21 @@ from .zoo.schema import FAMILIES
 from .zoo.store import find, info, load
 
 
-def gaussian_kernel(width=1.6, size=25):
-    """A normalised ``size`` × ``size`` Gaussian blur kernel of standard deviation ``width`` px
-    (a blur's width, not a noise level)."""
+def gaussian_kernel(width: float = 1.6, size: int = 25) -> np.ndarray:
+    """A normalised ``size`` × ``size`` Gaussian blur kernel (§5.5).
+
+    Parameters
+    ----------
+    width : float, optional
+        The standard deviation in pixels (a blur's width, not a noise level).
+    size : int, optional
+        The kernel's side, an odd whole number.
+
+    Returns
+    -------
+    ndarray
+        Float64 (``size``, ``size``), summing to 1.
+    """
     if int(size) != size or size < 1 or size % 2 == 0:
         raise ValueError(f"size must be an odd whole number, got {size!r}")
     r = np.arange(size) - size // 2
@@ -43,9 +57,23 @@ def _check_kernel(kernel):
     return k
 
 
-def blur(image, kernel):
-    """``image`` convolved with ``kernel``, borders reflected (§5.5): a photo's blur, without the
-    wrap-around of a circular convolution."""
+def blur(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``image`` convolved with ``kernel``, borders reflected (§5.5).
+
+    A photo's blur, without the wrap-around of a circular convolution.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1], (H, W) or (H, W, C); a colour image is blurred channel by channel.
+    kernel : ndarray
+        The blur: 2-D, odd sides, non-negative, summing to 1 (:func:`gaussian_kernel`).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the image's shape.
+    """
     from scipy.ndimage import convolve
 
     x = as_float_image(image, noisy=True).astype(np.float64)
@@ -59,12 +87,20 @@ class BlurOperator:
     ``prox`` is HQS's data step. The padding (``y``'s own reflection, keeping the FFT's circular
     convolution away from the image) and the kernel's spectrum are computed once, here.
 
-    ``prox(z, mu)`` is argmin_x ‖y − k * x‖² + μ ‖x − z‖², in closed form with the FFT:
-    x = F⁻¹[(conj(K) Y + μ Z) / (|K|² + μ)]; with z = 0 it is the Wiener filter of balance μ.
+    ``prox(z, mu)`` is ``argmin_x ‖y − k * x‖² + μ ‖x − z‖²``, in closed form with the FFT:
+    ``x = F⁻¹[(conj(K) Y + μ Z) / (|K|² + μ)]``; with z = 0 it is the Wiener filter of
+    balance μ.
     It works on the padded image: ``start`` gives the padded ``y``, ``crop`` cuts the result back.
+
+    Parameters
+    ----------
+    kernel : ndarray
+        The blur: 2-D, odd sides, non-negative, summing to 1.
+    y : ndarray
+        The observed (blurred) image, (H, W) or (H, W, C).
     """
 
-    def __init__(self, kernel, y):
+    def __init__(self, kernel: np.ndarray, y: np.ndarray) -> None:
         self.kernel = _check_kernel(kernel)
         self.y = np.asarray(y, np.float64)
         self.margin = m = 2 * max(self.kernel.shape)
@@ -76,21 +112,65 @@ class BlurOperator:
         self.spectrum = np.fft.fft2(np.roll(pad, (-(kh // 2), -(kw // 2)), axis=(0, 1)))
         self.y_hat = np.fft.fft2(self.padded, axes=(0, 1))
 
-    def apply(self, x):
-        """``x`` blurred by the kernel, borders reflected (:func:`blur`)."""
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """``x`` blurred by the kernel, borders reflected (:func:`blur`).
+
+        Parameters
+        ----------
+        x : ndarray
+            An image in [0, 1] of ``y``'s shape.
+
+        Returns
+        -------
+        ndarray
+            Float32, blurred.
+        """
         return blur(x, self.kernel)
 
-    def start(self):
+    def start(self) -> np.ndarray:
+        """HQS's first ``z``: ``y`` padded with its own reflection.
+
+        Returns
+        -------
+        ndarray
+            Float64, the padded ``y``.
+        """
         return self.padded
 
-    def prox(self, z, mu):
+    def prox(self, z: np.ndarray, mu: float) -> np.ndarray:
+        """HQS's data step, ``argmin_x ‖y − k * x‖² + μ ‖x − z‖²``, on the padded image.
+
+        Parameters
+        ----------
+        z : ndarray
+            The prior step's last output, of the padded image's shape.
+        mu : float
+            μ, the weight of ``z``.
+
+        Returns
+        -------
+        ndarray
+            Float64, x, of the padded image's shape.
+        """
         K, Kc = self.spectrum, np.conj(self.spectrum)
         if z.ndim == 3:
             Kc, K2 = Kc[..., None], (np.abs(K) ** 2)[..., None]
             return np.real(np.fft.ifft2((Kc * self.y_hat + mu * np.fft.fft2(z, axes=(0, 1))) / (K2 + mu), axes=(0, 1)))
         return np.real(np.fft.ifft2((Kc * self.y_hat + mu * np.fft.fft2(z)) / (np.abs(K) ** 2 + mu)))
 
-    def crop(self, z):
+    def crop(self, z: np.ndarray) -> np.ndarray:
+        """The padded image ``z`` cut back to ``y``'s rows and columns.
+
+        Parameters
+        ----------
+        z : ndarray
+            An image of the padded image's shape.
+
+        Returns
+        -------
+        ndarray
+            A view of ``z``.
+        """
         m = self.margin
         return z[m:m + self.y.shape[0], m:m + self.y.shape[1]]
 
@@ -99,42 +179,135 @@ class MaskOperator:
     """Missing pixels ``y = m ⊙ x`` as an operator (§5.5): ``apply`` keeps the known pixels
     (``mask`` True) and zeroes the rest; ``prox(z, mu)``, argmin_x ‖m ⊙ (y − x)‖² + μ ‖x − z‖²,
     is (y + μ z) / (1 + μ) where a pixel is known and z elsewhere: the blur's data step with
-    the blur replaced by the mask. ``start`` is :func:`fill`."""
+    the blur replaced by the mask. ``start`` is :func:`fill`.
 
-    def __init__(self, mask, y):
+    Parameters
+    ----------
+    mask : ndarray of bool
+        ``y``'s shape; True where a pixel is known.
+    y : ndarray
+        The observed image, (H, W) or (H, W, C); the missing pixels' values are ignored.
+    """
+
+    def __init__(self, mask: np.ndarray, y: np.ndarray) -> None:
         self.y = np.asarray(y, np.float64)
         self.mask = _check_mask(mask, self.y)
 
-    def apply(self, x):
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """``x`` with the missing pixels set to zero.
+
+        Parameters
+        ----------
+        x : ndarray
+            An image of ``y``'s shape.
+
+        Returns
+        -------
+        ndarray
+            Float64.
+        """
         return np.where(self.mask, np.asarray(x, np.float64), 0.0)
 
-    def start(self):
+    def start(self) -> np.ndarray:
+        """HQS's first ``z``: ``y`` with its missing pixels filled (:func:`fill`).
+
+        Returns
+        -------
+        ndarray
+            Float64 of ``y``'s shape.
+        """
         return fill(self.y, self.mask).astype(np.float64)
 
-    def prox(self, z, mu):
+    def prox(self, z: np.ndarray, mu: float) -> np.ndarray:
+        """HQS's data step, ``argmin_x ‖m ⊙ (y − x)‖² + μ ‖x − z‖²``.
+
+        Parameters
+        ----------
+        z : ndarray
+            The prior step's last output, of ``y``'s shape.
+        mu : float
+            μ, the weight of ``z``.
+
+        Returns
+        -------
+        ndarray
+            Float64: (y + μ z) / (1 + μ) where a pixel is known, z elsewhere.
+        """
         return np.where(self.mask, (self.y + mu * z) / (1 + mu), z)
 
-    def crop(self, z):
+    def crop(self, z: np.ndarray) -> np.ndarray:
+        """``z`` itself: a mask needs no padding.
+
+        Parameters
+        ----------
+        z : ndarray
+            An image of ``y``'s shape.
+
+        Returns
+        -------
+        ndarray
+            ``z``.
+        """
         return z
 
 
-def hqs_schedule(start, stop, iterations, *, sigma, lam=0.23):
-    """Plug-and-play's schedule as data (§5.5): the levels the prior step is told, falling
-    geometrically from ``start`` to ``stop`` over ``iterations`` steps, and the data step's
-    weights μ_k = ``lam`` σ² / level_k² for noise of level ``sigma`` (DPIR's schedule; all
-    levels on the 0-255 scale; in DPIR's symbols these weights are α_k = μ_k σ², with
-    μ_k = λ / level_k²). Returns (levels, mus), two float arrays."""
+def hqs_schedule(start: float, stop: float, iterations: int, *, sigma: float,
+                 lam: float = 0.23) -> tuple[np.ndarray, np.ndarray]:
+    """Plug-and-play's schedule as data (§5.5): the prior step's levels and the data step's weights.
+
+    The levels the prior step is told fall geometrically from ``start`` to ``stop`` over
+    ``iterations`` steps, and the data step's weights are μ_k = ``lam`` σ² / level_k² for
+    noise of level ``sigma`` (DPIR's schedule; all levels on the 0-255 scale; in DPIR's
+    symbols these weights are α_k = μ_k σ², with μ_k = λ / level_k²).
+
+    Parameters
+    ----------
+    start, stop : float
+        The first and the last level (``start`` below ``stop`` counts as ``stop``).
+    iterations : int
+        The number of levels, a positive whole number.
+    sigma : float
+        The noise's level, σ.
+    lam : float, optional
+        λ.
+
+    Returns
+    -------
+    levels, mus : ndarray
+        Two float arrays of ``iterations`` values.
+    """
     if int(iterations) != iterations or iterations < 1:
         raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
     levels = np.geomspace(max(float(start), stop), stop, int(iterations))
     return levels, lam * (float(sigma) / levels) ** 2
 
 
-def hqs(operator, denoiser, *, levels, mus, callback=None):
-    """Half-quadratic splitting (§5.5): from ``operator.start()``, alternate the data step
-    ``x = operator.prox(z, μ_k)`` and the prior step ``z = denoiser(x, level_k)``; the
-    result, cropped back to the image. :func:`deblur` and :func:`inpaint` are this loop.
-    ``callback(level_k, x_k, z_k)``, when given, sees every iteration's two images, cropped (§5.5)."""
+def hqs(operator: BlurOperator | MaskOperator, denoiser: Callable[[np.ndarray, float], np.ndarray],
+        *, levels: Sequence[float], mus: Sequence[float],
+        callback: Callable[[float, np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
+    """Half-quadratic splitting (§5.5): alternate a data step and a prior step.
+
+    From ``operator.start()``, alternate the data step ``x = operator.prox(z, μ_k)`` and the
+    prior step ``z = denoiser(x, level_k)``. :func:`deblur` and :func:`inpaint` are this loop.
+
+    Parameters
+    ----------
+    operator : BlurOperator or MaskOperator
+        The observation: any object with ``start()``, ``prox(z, mu)`` and ``crop(z)``.
+    denoiser : callable
+        ``denoiser(x, level)``, level on the 0-255 scale.
+    levels, mus : sequence of float
+        The prior step's levels and the data step's μ's, one each per iteration
+        (:func:`hqs_schedule`).
+    callback : callable, optional
+        ``callback(level_k, x_k, z_k)``, when given, sees every iteration's two images,
+        cropped (§5.5).
+
+    Returns
+    -------
+    ndarray
+        Float64, the last ``z``, cropped back to the image.
+    """
     z = operator.start()
     for level, mu in zip(levels, mus):
         x = operator.prox(z, float(mu))
@@ -144,26 +317,48 @@ def hqs(operator, denoiser, *, levels, mus, callback=None):
     return operator.crop(z)
 
 
-def wiener(blurred, kernel, balance):
+def wiener(blurred: np.ndarray, kernel: np.ndarray, balance: float) -> np.ndarray:
     """The Wiener filter, ``x = F⁻¹[conj(K) Y / (|K|² + balance)]``, with reflected padding (§5.5).
 
-    ``balance`` is the noise-to-signal power ratio; §5.5 compares with the best one per image.
+    Parameters
+    ----------
+    blurred : ndarray
+        Float in [0, 1], (H, W) or (H, W, C).
+    kernel : ndarray
+        The blur: odd sides, non-negative, summing to 1 (:func:`gaussian_kernel`).
+    balance : float
+        The noise-to-signal power ratio; §5.5 compares with the best one per image.
+
+    Returns
+    -------
+    ndarray
+        Float32 in [0, 1], of the input's shape.
     """
     op = BlurOperator(kernel, as_float_image(blurred, name="blurred", noisy=True))
     out = op.crop(op.prox(np.zeros_like(op.padded), float(balance)))
     return np.clip(out, 0, 1).astype(np.float32)
 
 
-def prior(model=None):
-    """The denoiser ``fn(image, sigma)`` that plug-and-play uses as its prior (§5.5), in the
-    book's one denoiser contract: ``sigma`` is the noise level it is told, on the 0-255 scale.
+def prior(model: str | None = None) -> Callable[[np.ndarray, float], np.ndarray]:
+    """The denoiser ``fn(image, sigma)`` that plug-and-play uses as its prior (§5.5).
 
-    ``model``: a shipped gray Gaussian model. One told the level (``unet(noise_map=1)``; the
-    default is the best shipped one) is given ``level``; a blind one estimates it itself; a
-    model of one fixed σ is used as it is. ``"nearest"``: at each call the shipped fixed-σ
-    gray model whose σ is nearest ``level`` on a log scale (before models told the level,
-    the way IRCNN used a set of them). A colour image goes through the gray model one
-    channel at a time.
+    In the book's one denoiser contract: ``sigma`` is the noise level it is told, on the
+    0-255 scale. A colour image goes through the gray model one channel at a time.
+
+    Parameters
+    ----------
+    model : str, optional
+        A shipped gray Gaussian model. One told the level (``unet(noise_map=1)``; the
+        default is the best shipped one) is given ``level``; a blind one estimates it itself;
+        a model of one fixed σ is used as it is. ``"nearest"``: at each call the shipped
+        fixed-σ gray model whose σ is nearest ``level`` on a log scale (before models told the
+        level, the way IRCNN used a set of them).
+
+    Returns
+    -------
+    callable
+        ``fn(image, sigma)``: float32 of the image's shape, not clipped; its ``model``
+        attribute is the model used (a name, or ``"nearest"``).
     """
     from .models import apply_model
 
@@ -202,8 +397,10 @@ def prior(model=None):
     return fn
 
 
-def deblur(blurred, kernel, sigma, *, denoiser=None, iterations=8, start=49.0, lam=0.23, levels=None,
-           callback=None):
+def deblur(blurred: np.ndarray, kernel: np.ndarray, sigma: float, *,
+           denoiser: Callable[[np.ndarray, float], np.ndarray] | None = None, iterations: int = 8,
+           start: float = 49.0, lam: float = 0.23, levels: Sequence[float] | None = None,
+           callback: Callable[[float, np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
     """Deblur an image by plug-and-play HQS with a denoiser as the prior (§5.5).
 
     The method asks the prior step to denoise at the strength the schedule sets; a denoiser
@@ -256,9 +453,25 @@ def _schedule(levels, start, stop, iterations, sigma, lam):
     return levels, lam * (float(sigma) / levels) ** 2
 
 
-def fill(image, mask, size=2.0):
-    """Missing pixels (``mask`` False) filled with a Gaussian-weighted mean of the known ones
-    near them (normalised convolution, ``size`` px): a start for :func:`inpaint` and its baseline."""
+def fill(image: np.ndarray, mask: np.ndarray, size: float = 2.0) -> np.ndarray:
+    """Missing pixels filled with a Gaussian-weighted mean of the known ones near them (§5.5).
+
+    Normalised convolution: a start for :func:`inpaint` and its baseline.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1], (H, W) or (H, W, C); the missing pixels' values are ignored.
+    mask : ndarray of bool
+        The image's shape; True where a pixel is known, False where it is missing.
+    size : float, optional
+        The Gaussian's standard deviation in pixels.
+
+    Returns
+    -------
+    ndarray
+        Float32 of the image's shape: the known pixels as they are.
+    """
     from scipy.ndimage import gaussian_filter
 
     y = as_float_image(image, name="image", noisy=True).astype(np.float64)
@@ -279,8 +492,10 @@ def _check_mask(mask, y):
     return m
 
 
-def inpaint(image, mask, sigma=0.0, *, denoiser=None, iterations=20, start=50.0, stop=2.0, lam=0.23,
-            levels=None):
+def inpaint(image: np.ndarray, mask: np.ndarray, sigma: float = 0.0, *,
+            denoiser: Callable[[np.ndarray, float], np.ndarray] | None = None,
+            iterations: int = 20, start: float = 50.0, stop: float = 2.0, lam: float = 0.23,
+            levels: Sequence[float] | None = None) -> np.ndarray:
     """Fill the pixels of ``image`` where ``mask`` is False by plug-and-play HQS (§5.5).
 
     The data step keeps the known pixels (weighed against the denoiser's output by

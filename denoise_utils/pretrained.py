@@ -22,11 +22,22 @@ from .zoo.store import load_estimator
 PHOTO_TIMINGS = os.path.join(os.path.dirname(__file__), "photo_timings.json")
 
 
-def photo_time(noise="camera"):
-    """How long ``denoise`` took on a 12-megapixel colour photo (``noise="camera"``, or
-    ``"gaussian"``: the blind models' colour route) on the book's 2-core development
-    machine: a dict with ``seconds``, ``height``, ``width``, ``cpus``, ``machine`` and ``date``, as
-    ``scripts/time_photo.py --record`` measured it (FAQ Q7)."""
+def photo_time(noise: str = "camera") -> dict:
+    """How long ``denoise`` took on a 12-megapixel colour photo (FAQ Q7).
+
+    Measured on the book's 2-core development machine, as ``scripts/time_photo.py --record``
+    measured it.
+
+    Parameters
+    ----------
+    noise : {"camera", "gaussian"}, optional
+        The route timed: ``"camera"``, or ``"gaussian"``: the blind models' colour route.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``height``, ``width``, ``cpus``, ``machine`` and ``date``.
+    """
 
     with open(PHOTO_TIMINGS) as fh:
         return json.load(fh)[noise]
@@ -37,19 +48,43 @@ def photo_time(noise="camera"):
 TOLERANCE = 0.05
 
 
-def kinds() -> list:
-    """The kinds of noise (names in ``noise.NOISES``) that some shipped model was trained on."""
+def kinds() -> list[str]:
+    """The kinds of noise (names in ``noise.NOISES``) that some shipped model was trained on.
+
+    Returns
+    -------
+    list of str
+        The names, sorted.
+    """
     return sorted({info(n)["noise"] for n in find()})
 
 
-def choose(channels: int, sigma=None, noise: str = "gaussian") -> str:
-    """The shipped model for images of ``channels`` at noise level ``sigma`` (None: blind).
+def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -> str:
+    """The shipped model for images of ``channels`` at noise level ``sigma``.
 
     A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a model trained
     on a range that holds ``sigma`` (a blind one, or one told the level, §5.5); among several,
     the highest ``rank`` in its config.
-    Another ``noise`` (a name in ``noise.NOISES``, e.g. ``"camera"``: a camera's own noise,
-    §5.1): the best model trained on it, any level.
+
+    Parameters
+    ----------
+    channels : int
+        The images' channels: 1 (gray) or 3 (colour).
+    sigma : float or None, optional
+        The noise level on the 0-255 scale; None: blind.
+    noise : str, optional
+        A name in ``noise.NOISES``. Another than ``"gaussian"`` (e.g. ``"camera"``: a camera's
+        own noise, §5.1): the best model trained on it, any level.
+
+    Returns
+    -------
+    str
+        The model's name.
+
+    Raises
+    ------
+    ValueError
+        When no shipped model fits (the message lists the levels and kinds there are).
     """
     if noise not in kinds():
         raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
@@ -111,17 +146,31 @@ class _Default(float):
 DEFAULT_SIGMA = _Default(25)
 
 
-def estimate_level(image, model: str | None = None) -> np.ndarray:
-    """How noisy a camera photo is: its noise level per channel (0-255 scale), by the
-    estimator shipped with ``model`` (default: the camera-noise model ``denoise`` picks),
-    the level that model is then told (§5.1). ``image``: float in [0, 1] (or uint8/uint16)."""
+def estimate_level(image: np.ndarray, model: str | None = None) -> np.ndarray:
+    """How noisy a camera photo is: its noise level per channel (0-255 scale) (§5.1).
+
+    Measured by the estimator shipped with ``model``: the level that model is then told.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (or uint8/uint16).
+    model : str or None, optional
+        A shipped model by name; default: the camera-noise model ``denoise`` picks.
+
+    Returns
+    -------
+    ndarray
+        Float32, one level per channel, within [0, 255].
+    """
 
     name = model if model is not None else choose(3, None, noise="camera")
     return level_by_crops(load_estimator(name), image)
 
 
-def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: str | None = None, noise: str = "gaussian",
-            tile: int = 1536, margin: int | None = None, ensemble: bool = False, progress=False,
+def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: str | None = None,
+            noise: str = "gaussian", tile: int = 1536, margin: int | None = None,
+            ensemble: bool = False, progress: bool | str = False,
             strength: float = 1.0) -> np.ndarray:
     """Denoise a photo with the best shipped model (§4.1).
 
@@ -132,8 +181,7 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
     Parameters
     ----------
     image : ndarray
-        Float in [0, 1] (uint8 and uint16 are divided by 255 and 65535), of shape (H, W) or
-        (H, W, 3).
+        Float in [0, 1] (uint8 and uint16 are divided by 255 and 65535), (H, W) or (H, W, 3).
     sigma : float or None, optional
         The noise level on the 0-255 scale (default 25), or ``None`` for a blind model.
     model : str, optional
@@ -150,8 +198,8 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
     ensemble : bool, optional
         Average over the 8 flips and rotations (``inference.self_ensemble``: a little better,
         8 times slower).
-    progress : bool, optional
-        Print the tiles done to stderr.
+    progress : bool or str, optional
+        Print the tiles done to stderr (a string: with that label).
     strength : float, optional
         Scales the level a model told it is given (1: as estimated or given; below 1 gentler,
         above 1 stronger), from 0 to 4.

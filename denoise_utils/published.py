@@ -36,8 +36,29 @@ def _key(method, dataset, sigma):
     return (method, str(dataset).lower(), None if sigma is None else int(sigma))
 
 
-def result(method, dataset, sigma):
-    """The published mean PSNR (dB) of ``method`` on ``dataset`` at noise level ``sigma``."""
+def result(method: str, dataset: str, sigma: float | None) -> float:
+    """The published mean PSNR (dB) of ``method`` on ``dataset`` at noise level ``sigma``.
+
+    Parameters
+    ----------
+    method : str
+        The method as ``RESULTS`` names it (``"BM3D"``, ``"DnCNN-S"``, ...).
+    dataset : str
+        The data set (``"set12"``, ``"bsd68"``, ``"nam_cc15"``; any case).
+    sigma : float or None
+        The noise level on the 0-255 scale (taken as an int), or None for real camera
+        noise.
+
+    Returns
+    -------
+    float
+        The mean PSNR in dB.
+
+    Raises
+    ------
+    KeyError
+        When no such result is recorded (the message lists the known ones).
+    """
     key = _key(method, dataset, sigma)
     if key not in RESULTS:
         known = sorted({f"{m} on {d} at σ={s}" for m, d, s in RESULTS})
@@ -46,7 +67,20 @@ def result(method, dataset, sigma):
     return RESULTS[key][0]
 
 
-def source(method, dataset, sigma):
-    """Where :func:`result`'s figure comes from."""
+def source(method: str, dataset: str, sigma: float | None) -> str:
+    """Where the figure of :func:`result` comes from.
+
+    Parameters
+    ----------
+    method, dataset : str
+        As for :func:`result`.
+    sigma : float or None
+        As for :func:`result`.
+
+    Returns
+    -------
+    str
+        The source in words: the paper and its table, or where the figure was measured.
+    """
     result(method, dataset, sigma)
     return RESULTS[_key(method, dataset, sigma)][1]

@@ -49,6 +49,8 @@ def _imports(module):
 
     def visit(node, inside):
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue                                  # names for type hints, never imported
             if isinstance(child, (ast.Import, ast.ImportFrom)):
                 out.extend((t, inside, child.lineno, child) for t in _targets(module, child))
             visit(child, inside or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
@@ -109,11 +111,21 @@ def test_no_module_imports_another_modules_private_names():
     assert not private, private
 
 
+def _code_lines(node):
+    """A function's lines without its docstring (numpydoc sections are documentation, not code)."""
+    body = node.body
+    first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) \
+        and isinstance(getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str) \
+        else None
+    doc = (body[0].end_lineno - body[0].lineno + 1) if first is not None else 0
+    return node.end_lineno - node.lineno + 1 - doc
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_function_is_longer_than_a_screen(module):
-    long = [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(TREES[module])
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= LONGEST]
-    assert not long, f"{module}: functions over {LONGEST} lines: {long}"
+    long = [(node.name, _code_lines(node)) for node in ast.walk(TREES[module])
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _code_lines(node) > LONGEST]
+    assert not long, f"{module}: functions over {LONGEST} lines of code: {long}"
 
 
 def test_the_type_stub_names_what_the_package_loads_lazily():
@@ -177,7 +189,61 @@ def test_a_hint_admits_none_where_none_is_the_default():
 NUMPYDOC = ("pretrained.denoise", "metrics.evaluate", "metrics.psnr", "metrics.ssim",
             "noise.synthetic.add_gaussian_noise", "data.load_dataset", "training.quick.fit",
             "models.apply_model", "config.pick", "plug_and_play.deblur", "plug_and_play.inpaint",
-            "diffusion.sample")
+            "diffusion.sample",
+            "pretrained.photo_time", "pretrained.choose", "pretrained.estimate_level",
+            "inference.dihedral", "inference.self_ensemble", "inference.tiled", "inference.report",
+            "inference.fuse_noisy", "inference.level_by_crops", "metrics.results_table",
+            "metrics.per_image_table", "metrics.sliced_wasserstein",
+            "metrics.radial_power_spectrum", "metrics.high_frequency_ratio",
+            "metrics.gradient_distance", "metrics.perception_scores", "metrics.sure",
+            "data.sample_images", "data.load_pairs", "noise.synthetic.add_poisson_noise",
+            "noise.synthetic.add_salt_pepper_noise", "noise.synthetic.add_speckle_noise",
+            "noise.synthetic.add_correlated_noise", "noise.camera.srgb_to_linear",
+            "noise.camera.linear_to_srgb", "noise.camera.mosaic", "noise.camera.demosaic",
+            "noise.camera.random_camera", "noise.camera.finish", "noise.camera.add_camera_noise",
+            "noise.adapt.anscombe", "noise.adapt.inverse_anscombe", "noise.adapt.denoise_poisson",
+            "noise.adapt.denoise_subsampled", "noise.adapt.switching_median", "noise.get",
+            "classical.nl_means", "classical.total_variation", "classical.wavelet",
+            "classical.bilateral", "classical.bm3d", "classical.baselines", "plotting.show_images",
+            "plotting.compare", "plotting.plot_history", "plotting.plot_training_log",
+            "published.result", "published.source", "config.set_budget", "config.data_dir",
+            "config.set_seed", "book.glue", "book.check_claim", "files.check_input",
+            "files.load_image", "files.read_metadata", "files.check_output", "files.save_image",
+            "models.takes_level", "models.level_map", "models.multiply_adds",
+            "models.apply_patchwise", "models.receptive_field", "models.build_model",
+            "models.autoencoder.unet_body", "models.autoencoder.unet",
+            "models.autoencoder.dense_autoencoder", "models.cnn.dncnn", "models.cnn.fast_dncnn",
+            "models.cnn.level_estimator", "models.gan.patch_discriminator",
+            "models.rnn.sweep_denoiser", "models.rnn.recurrent_unet", "models.transformer.uformer",
+            "models.transformer.hybrid_unet", "models.transformer.swin_blocks",
+            "models.transformer.unet_weights_into", "models.transformer.without_branches",
+            "training.adversarial.adversarial_losses", "training.adversarial.make_trainer",
+            "training.adversarial.adversarial_validation", "training.level.quantile_loss",
+            "training.level.log_level_pairs", "training.level.validate",
+            "training.level.train_estimator", "training.optim.learning_rate",
+            "training.optim.out_of_time", "training.optim.fit_run", "training.optim.start_run",
+            "training.optim.save_state", "training.optim.optimizer",
+            "training.pipeline.load_config", "training.pipeline.train", "training.pipeline.main",
+            "training.targets.noise2noise_pairs", "training.targets.blind_spot_pairs",
+            "training.targets.with_level_map", "training.targets.measured_level",
+            "training.targets.with_measured_level", "training.targets.with_estimated_level",
+            "training.targets.level_mse", "training.targets.masked_mse",
+            "training.targets.target_noise", "training.targets.training_pairs",
+            "plug_and_play.gaussian_kernel", "plug_and_play.blur", "plug_and_play.hqs_schedule",
+            "plug_and_play.hqs", "plug_and_play.wiener", "plug_and_play.prior",
+            "plug_and_play.fill", "diffusion.score", "diffusion.schedule",
+            "interpret.equivalent_filter", "interpret.filter_support",
+            "interpret.filter_anisotropy", "interpret.filter_axis", "interpret.pick_pixels",
+            "leaderboard.entries", "leaderboard.measure", "leaderboard.minutes_cell",
+            "leaderboard.model_minutes_cell", "leaderboard.markdown", "leaderboard.parse",
+            "leaderboard.zoo_rows", "zoo.schema.read_config", "zoo.store.path", "zoo.store.info",
+            "zoo.store.find", "zoo.store.log", "zoo.store.minutes", "zoo.store.to_float16",
+            "zoo.store.ship", "zoo.store.load", "zoo.store.estimator_owner",
+            "zoo.store.load_estimator", "diagrams.draw_model", "diagrams.draw_chain",
+            "article.gan_discriminator", "labs.timings_table", "labs.build", "labs.repository",
+            "labs.links", "labs.main", "labs.grading.grade", "labs.grading.gradebook",
+            "labs.notebook.cell_text", "labs.notebook.stub_solution", "labs.notebook.student_copy",
+            "labs.notebook.exercises", "labs.registry.exercise", "labs.registry.check")
 
 
 @pytest.mark.parametrize("name", NUMPYDOC)

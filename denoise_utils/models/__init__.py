@@ -8,6 +8,8 @@ other families' denoisers) and :mod:`.autoencoder` (§4.4); the builders are als
 importable from here.
 """
 
+from collections.abc import Sequence
+
 try:
     import keras
 except ModuleNotFoundError as err:      # Keras, or its backend, is not installed
@@ -23,15 +25,39 @@ from .transformer import (SwinBlock, WindowAttention, hybrid_unet, swin_blocks, 
                           uformer, unet_weights_into, without_branches)
 
 
-def takes_level(model):
-    """Whether ``model`` takes a noise-level map as a second input (``unet(noise_map=...)``, §5.5)."""
+def takes_level(model: keras.Model) -> bool:
+    """Whether ``model`` takes a noise-level map as a second input (``unet(noise_map=...)``, §5.5).
+
+    Parameters
+    ----------
+    model : keras.Model
+        An image-to-image model.
+
+    Returns
+    -------
+    bool
+        True for a model of two inputs, the image and the level map.
+    """
     return len(model.inputs) == 2
 
 
-def level_map(sigma, shape, channels=1):
-    """The noise-level input of a model that takes one (§5.5): σ/255 at every pixel of an
-    image of ``shape`` (H, W, ...); ``sigma`` is a level on the 0-255 scale or an (H, W) or
-    (H, W, ``channels``) array of levels. Returns float32 (H, W, ``channels``)."""
+def level_map(sigma: float | np.ndarray, shape: Sequence[int], channels: int = 1) -> np.ndarray:
+    """The noise-level input of a model that takes one (§5.5): σ/255 at every pixel.
+
+    Parameters
+    ----------
+    sigma : float or ndarray
+        A level on the 0-255 scale, or an (H, W) or (H, W, ``channels``) array of levels.
+    shape : sequence of int
+        The image's shape, (H, W, ...).
+    channels : int, optional
+        The channels of the map (the model's second input).
+
+    Returns
+    -------
+    ndarray
+        Float32 (H, W, ``channels``).
+    """
     s = np.asarray(sigma, np.float32)
     if s.ndim == 2:
         s = s[..., None]
@@ -44,7 +70,8 @@ def level_map(sigma, shape, channels=1):
                          f"{tuple(shape)}") from None
 
 
-def apply_model(model, noisy, *, clip=True, multiple=1, sigma=None):
+def apply_model(model: keras.Model, noisy: np.ndarray, *, clip: bool = True, multiple: int = 1,
+                sigma: float | np.ndarray | None = None) -> np.ndarray:
     """Run a Keras image-to-image ``model`` on one image of shape (H, W) or (H, W, C) (§2).
 
     Adds the batch and channel axes the model needs and removes them afterwards.
@@ -103,7 +130,7 @@ def _blank(model, size):
     return [np.zeros((1, size, size, x.shape[-1]), np.float32) for x in model.inputs]
 
 
-def multiply_adds(model, size=64):
+def multiply_adds(model: keras.Model, size: int = 64) -> float:
     """Multiply-adds per pixel of a fully convolutional image-to-image ``model`` (§5.2).
 
     Counts the layers that do the arithmetic: convolutions (kernel size × output
@@ -113,6 +140,23 @@ def multiply_adds(model, size=64):
     window and a block's feed-forward part) and models inside the model (once
     per call, at full size), measured on a ``size`` × ``size`` image and divided by its
     pixels. Additions, activations and biases are left out.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A fully convolutional image-to-image model.
+    size : int, optional
+        The side of the square image it is measured on.
+
+    Returns
+    -------
+    float
+        Multiply-adds per pixel.
+
+    Raises
+    ------
+    ValueError
+        If the model has a layer with weights that it cannot count.
     """
     counted = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.DepthwiseConv2D,
                ScanLines, WindowAttention, SwinBlock)
@@ -145,12 +189,25 @@ def multiply_adds(model, size=64):
     return total / size ** 2 + inner
 
 
-def apply_patchwise(model, noisy, stride=8):
+def apply_patchwise(model: keras.Model, noisy: np.ndarray, stride: int = 8) -> np.ndarray:
     """Run a model that takes fixed-size patches over a whole image (§4.4).
 
     Cuts overlapping patches every ``stride`` pixels (mirror-padding the borders),
-    denoises them in batches and averages the overlaps. Returns float32 of the
-    input's shape in [0, 1].
+    denoises them in batches and averages the overlaps.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model of fixed-size square patches (its input shape gives the side).
+    noisy : ndarray
+        Float in [0, 1], (H, W) or (H, W, C).
+    stride : int, optional
+        Pixels between one patch and the next.
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape, in [0, 1].
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     img = y[..., None] if y.ndim == 2 else y
@@ -169,12 +226,24 @@ def apply_patchwise(model, noisy, stride=8):
     return np.clip(acc / count, 0, 1)[:h, :w].reshape(y.shape)
 
 
-def receptive_field(model, size=256):
+def receptive_field(model: keras.Model, size: int = 256) -> int:
     """Width in pixels of the region of the input that one output pixel depends on (§4.1, §4.4).
 
     Measured, not derived: a copy of ``model`` with random kernels is run on a blank
     ``size`` x ``size`` image and on the same image with one pixel poked in the middle,
     and the width of the region whose output changed is returned.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An image-to-image model.
+    size : int, optional
+        The side of the square image it is probed with.
+
+    Returns
+    -------
+    int
+        The width in pixels.
     """
     probe = keras.models.clone_model(model)
     rng = np.random.default_rng(0)
@@ -195,8 +264,20 @@ BUILDERS = {"dncnn": dncnn, "fast_dncnn": fast_dncnn, "unet": unet,
             "sweep_denoiser": sweep_denoiser, "uformer": uformer, "hybrid_unet": hybrid_unet}
 
 
-def build_model(config):
-    """The untrained model a training config describes (``model``, ``model_kwargs``) (§4.1)."""
+def build_model(config: dict) -> keras.Model:
+    """The untrained model a training config describes (``model``, ``model_kwargs``) (§4.1).
+
+    Parameters
+    ----------
+    config : dict
+        A training config: ``model``, a name in :data:`BUILDERS`, and optionally
+        ``model_kwargs``, the builder's keyword arguments.
+
+    Returns
+    -------
+    keras.Model
+        The model, untrained.
+    """
     if config["model"] not in BUILDERS:
         raise ValueError(f"unknown model {config['model']!r}; choose one of {sorted(BUILDERS)}")
     return BUILDERS[config["model"]](**config.get("model_kwargs", {}))

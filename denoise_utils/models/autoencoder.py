@@ -1,15 +1,43 @@
 """Autoencoder denoisers (§3.4, §4.4): the U-Net, the plain encoder-decoder and the
 article's dense autoencoder, repaired."""
 
+from collections.abc import Callable, Sequence
+
 import keras
 
 
-def unet_body(h, filters, blocks, out_channels, *, skips=True, code=None, zero_last=True, insert=None):
+def unet_body(h: keras.KerasTensor, filters: Sequence[int], blocks: int, out_channels: int, *,
+              skips: bool = True, code: int | None = None, zero_last: bool = True,
+              insert: Callable[[str, int, keras.KerasTensor], keras.KerasTensor] | None = None
+              ) -> keras.KerasTensor:
     """The U-Net's encoder, bottleneck and decoder on tensor ``h``; a 3x3 conv to ``out_channels``.
 
-    ``insert(stage, level, h)``, where given, returns the features to go on with after the
-    convolutions of each level (``stage`` ``"enc"``, ``"mid"`` at the bottleneck, ``"dec"``;
-    ``level`` 0 at full size): the hybrid of §5.4 adds transformer blocks there."""
+    Parameters
+    ----------
+    h : keras.KerasTensor
+        The input features, (N, H, W, C), symbolic.
+    filters : sequence of int
+        The widths of the levels, full size first; the last is the bottleneck's.
+    blocks : int
+        Conv+ReLU layers at each level.
+    out_channels : int
+        The channels of the last 3x3 convolution.
+    skips : bool, optional
+        Each decoder level adds the encoder's features of the same size.
+    code : int, optional
+        Squeeze the bottleneck to this many channels with a linear 1x1 convolution.
+    zero_last : bool, optional
+        The last convolution's kernel starts at zero (else Glorot-uniform).
+    insert : callable, optional
+        ``insert(stage, level, h)``, where given, returns the features to go on with after the
+        convolutions of each level (``stage`` ``"enc"``, ``"mid"`` at the bottleneck,
+        ``"dec"``; ``level`` 0 at full size): the hybrid of §5.4 adds transformer blocks there.
+
+    Returns
+    -------
+    keras.KerasTensor
+        The output of the last convolution, (N, H, W, ``out_channels``).
+    """
     insert = insert or (lambda stage, level, h: h)
     layers = keras.layers
 
@@ -34,24 +62,46 @@ def unet_body(h, filters, blocks, out_channels, *, skips=True, code=None, zero_l
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residual=None, code=None,
-         noise_map=0):
+def unet(*, channels: int = 1, filters: Sequence[int] = (32, 64, 128, 256), blocks: int = 2,
+         skips: bool = True, residual: bool | None = None, code: int | None = None,
+         noise_map: int = 0) -> keras.Model:
     """A U-Net denoiser: an encoder-decoder with skip connections (Ronneberger et al., 2015) (§4.4).
 
     Each level runs ``blocks`` conv+ReLU layers, then a 2x2 stride-2 convolution halves
     the size and moves to the next width in ``filters``; the decoder mirrors it with
-    2x2 stride-2 transposed convolutions. With ``skips`` every decoder level adds the
-    encoder's features of the same size (as DRUNet does); with ``residual`` (default:
-    same as ``skips``) the network predicts the noise and returns the input minus it.
-    Without both it is a plain convolutional autoencoder: everything it outputs has
-    passed through the bottleneck. ``code`` squeezes the bottleneck to that many
-    channels with a linear 1x1 convolution. Image sides must be
-    multiples of ``2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
+    2x2 stride-2 transposed convolutions. Without ``skips`` and ``residual`` it is a plain
+    convolutional autoencoder: everything it outputs has passed through the bottleneck.
+    Image sides must be multiples of ``2 ** (len(filters) - 1)``
+    (``apply_model(..., multiple=...)`` pads).
 
-    ``noise_map`` > 0 adds a second input, ``sigma_map`` (N, H, W, ``noise_map``): the noise
-    level σ/255 at every pixel, stacked onto the image before the first layer (FFDNet, Zhang
-    et al., 2018; DRUNet, 2021). Told the level, one model serves every level, and the user
-    (or a plug-and-play loop, §5.5) can turn it up or down (§5.5).
+    Told the level (``noise_map``), one model serves every level, and the user (or a
+    plug-and-play loop, §5.5) can turn it up or down (§5.5).
+
+    Parameters
+    ----------
+    channels : int, optional
+        The image's channels: 1 gray, 3 colour.
+    filters : sequence of int, optional
+        The widths of the levels, full size first; the last is the bottleneck's.
+    blocks : int, optional
+        Conv+ReLU layers at each level.
+    skips : bool, optional
+        Every decoder level adds the encoder's features of the same size (as DRUNet does).
+    residual : bool, optional
+        The network predicts the noise and returns the input minus it (default: same as
+        ``skips``).
+    code : int, optional
+        Squeeze the bottleneck to that many channels with a linear 1x1 convolution.
+    noise_map : int, optional
+        Above 0, a second input, ``sigma_map`` (N, H, W, ``noise_map``): the noise level σ/255
+        at every pixel, stacked onto the image before the first layer (FFDNet, Zhang et al.,
+        2018; DRUNet, 2021).
+
+    Returns
+    -------
+    keras.Model
+        Named ``unet`` (``conv_autoencoder`` without ``skips``; ``_level`` added with
+        ``noise_map``).
     """
     residual = skips if residual is None else residual
     y = keras.Input((None, None, channels), name="noisy")
@@ -67,14 +117,28 @@ def unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, skips=True, residu
     return keras.Model(inputs, out, name=name)
 
 
-def dense_autoencoder(patch=32, channels=1, code=64):
+def dense_autoencoder(patch: int = 32, channels: int = 1, code: int = 64) -> keras.Sequential:
     """The article's §4.4 autoencoder with its shapes repaired (§3.4, §4.4).
 
     The encoder is the article's (conv, pool, conv, pool, conv, a ``code``-unit
     Dense bottleneck). The decoder maps the code to a 4x4x64 map and upsamples it
     with three stride-2 transposed convolutions, the last one to ``channels``
     with a sigmoid, so a ``patch`` x ``patch`` x ``channels`` patch comes out at
-    the size it went in. ``patch`` must be 32 (the sizes the layers fit).
+    the size it went in.
+
+    Parameters
+    ----------
+    patch : int, optional
+        The patches' side; must be 32 (the sizes the layers fit).
+    channels : int, optional
+        The patches' channels.
+    code : int, optional
+        The units of the Dense bottleneck.
+
+    Returns
+    -------
+    keras.Sequential
+        The model, ``dense_autoencoder``.
     """
     if patch != 32:
         raise ValueError(f"the article's layers fit 32x32 patches only, got patch={patch}")

@@ -19,12 +19,30 @@ def _body(h, depth, filters, out_channels, batch_norm, zero_last=True):
     return layers.Conv2D(out_channels, 3, padding="same", kernel_initializer=init)(h)
 
 
-def dncnn(*, depth=17, filters=64, channels=1, batch_norm=True, residual=True):
+def dncnn(*, depth: int = 17, filters: int = 64, channels: int = 1, batch_norm: bool = True,
+          residual: bool = True) -> keras.Model:
     """DnCNN (Zhang et al., 2017): conv+ReLU, (depth-2) x conv+BN+ReLU, conv (§4.1).
 
     The network predicts the noise (residual learning); the model returns the input
-    minus that prediction, so its output is the denoised image, of any size. With
-    ``residual=False`` the same stack must output the clean image itself.
+    minus that prediction, so its output is the denoised image, of any size.
+
+    Parameters
+    ----------
+    depth : int, optional
+        The number of 3x3 convolutions.
+    filters : int, optional
+        The width of the hidden layers.
+    channels : int, optional
+        The image's channels: 1 gray, 3 colour.
+    batch_norm : bool, optional
+        Batch normalisation after each hidden convolution.
+    residual : bool, optional
+        With ``residual=False`` the same stack must output the clean image itself.
+
+    Returns
+    -------
+    keras.Model
+        Named ``dncnn{depth}`` (``dncnn{depth}_direct`` without ``residual``).
     """
     y = keras.Input((None, None, channels), name="noisy")
     if not residual:
@@ -36,9 +54,19 @@ def dncnn(*, depth=17, filters=64, channels=1, batch_norm=True, residual=True):
 
 @keras.saving.register_keras_serializable(package="denoise_utils")
 class PixelUnshuffle(keras.layers.Layer):
-    """(N, H, W, C) -> (N, H/s, W/s, C*s*s): each s x s block becomes channels (§4.1)."""
+    """(N, H, W, C) -> (N, H/s, W/s, C*s*s): each s x s block becomes channels (§4.1).
 
-    def __init__(self, scale=2, inverse=False, **kwargs):
+    Parameters
+    ----------
+    scale : int, optional
+        s, the side of the blocks.
+    inverse : bool, optional
+        The inverse, (N, H, W, C*s*s) -> (N, H*s, W*s, C): pixel shuffling.
+    **kwargs
+        Keras ``Layer`` arguments (``name``, ...).
+    """
+
+    def __init__(self, scale: int = 2, inverse: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.scale, self.inverse = int(scale), bool(inverse)
 
@@ -65,13 +93,32 @@ class PixelUnshuffle(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale, "inverse": self.inverse}
 
 
-def fast_dncnn(*, depth=12, filters=64, channels=1, scale=2, batch_norm=False):
+def fast_dncnn(*, depth: int = 12, filters: int = 64, channels: int = 1, scale: int = 2,
+               batch_norm: bool = False) -> keras.Model:
     """A DnCNN that works at 1/``scale`` resolution, as FFDNet does (Zhang et al., 2018) (§4.1).
 
     Pixel-unshuffling turns each 2x2 block into 4 channels, so every convolution
     touches a quarter of the positions: about four times less work per image. It
-    trains without batch normalisation (which stalled it on this data). Image
-    sides must be multiples of ``scale`` (``apply_model(..., multiple=scale)`` pads).
+    trains without batch normalisation (which stalled it on this data).
+
+    Parameters
+    ----------
+    depth : int, optional
+        The number of 3x3 convolutions.
+    filters : int, optional
+        The width of the hidden layers.
+    channels : int, optional
+        The image's channels: 1 gray, 3 colour.
+    scale : int, optional
+        The side of the blocks unshuffled into channels. Image sides must be multiples of
+        ``scale`` (``apply_model(..., multiple=scale)`` pads).
+    batch_norm : bool, optional
+        Batch normalisation after each hidden convolution.
+
+    Returns
+    -------
+    keras.Model
+        Named ``fast_dncnn{depth}``.
     """
     y = keras.Input((None, None, channels), name="noisy")
     h = _body(PixelUnshuffle(scale)(y), depth, filters, channels * scale * scale, batch_norm)
@@ -80,13 +127,29 @@ def fast_dncnn(*, depth=12, filters=64, channels=1, scale=2, batch_norm=False):
                        name=f"fast_dncnn{depth}")
 
 
-def level_estimator(channels=3, filters=32, scales=3):
-    """A noise-level estimator (§5.1): a small CNN whose last layer gives a local log-level
-    map (one channel per colour channel, at a lower resolution) and whose output is
-    that map's mean, log(σ/255) per channel, for images of any size; ``scales`` levels of two
-    convolutions, each after the first at half the resolution of the one before. It tells a model that
-    takes the level (``unet(noise_map=channels)``) how noisy a photo is, as CBDNet's
-    estimation subnetwork does."""
+def level_estimator(channels: int = 3, filters: int = 32, scales: int = 3) -> keras.Model:
+    """A noise-level estimator (§5.1): a small CNN that tells the level, log(σ/255) per channel.
+
+    Its last layer gives a local log-level map (one channel per colour channel, at a lower
+    resolution) and its output is that map's mean, log(σ/255) per channel, for images of
+    any size. It tells a model that takes the level (``unet(noise_map=channels)``) how noisy
+    a photo is, as CBDNet's estimation subnetwork does.
+
+    Parameters
+    ----------
+    channels : int, optional
+        The image's channels (and the levels it tells).
+    filters : int, optional
+        The width of the convolutions.
+    scales : int, optional
+        Levels of two 3x3 convolutions, each after the first at half the resolution of the
+        one before.
+
+    Returns
+    -------
+    keras.Model
+        ``level_estimator``: (N, H, W, ``channels``) to (N, ``channels``).
+    """
     layers = keras.layers
     y = keras.Input((None, None, channels), name="noisy")
     h = y

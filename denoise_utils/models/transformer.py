@@ -7,6 +7,9 @@ across window borders (like Uformer's LeFF; §5.4's table says where ours differ
 TensorFlow and JAX.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import keras
 import numpy as np
 
@@ -56,9 +59,18 @@ class WindowAttention(keras.layers.Layer):
     (N, H, W, C) -> (N, H, W, C); H and W must be multiples of ``window``. Each head adds a
     learned bias for every (query position, key position) pair of a window, which tells the
     attention where in the window a pixel is.
+
+    Parameters
+    ----------
+    heads : int, optional
+        The attention heads; they split the channels.
+    window : int, optional
+        The windows' side in pixels.
+    **kwargs
+        Keras ``Layer`` arguments (``name``, ...).
     """
 
-    def __init__(self, heads=2, window=8, **kwargs):
+    def __init__(self, heads: int = 2, window: int = 8, **kwargs) -> None:
         super().__init__(**kwargs)
         self.heads, self.window = int(heads), int(window)
 
@@ -83,8 +95,19 @@ class WindowAttention(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "heads": self.heads, "window": self.window}
 
-    def multiply_adds(self, channels):
-        """Multiply-adds per pixel: the q, k, v and output projections and the attention."""
+    def multiply_adds(self, channels: int) -> int:
+        """Multiply-adds per pixel: the q, k, v and output projections and the attention.
+
+        Parameters
+        ----------
+        channels : int
+            The channels of the layer's input, C.
+
+        Returns
+        -------
+        int
+            Multiply-adds per pixel.
+        """
         return 4 * channels * channels + 2 * self.window ** 2 * channels
 
 
@@ -101,7 +124,9 @@ def _block(h, width, heads, window, expand, name):
     return layers.Add(name=f"{name}_ff")([h, f])
 
 
-def uformer(*, channels=1, filters=(32, 64, 128), blocks=(2, 2, 2), heads=(1, 2, 4), window=8, expand=2):
+def uformer(*, channels: int = 1, filters: Sequence[int] = (32, 64, 128),
+            blocks: Sequence[int] = (2, 2, 2), heads: Sequence[int] = (1, 2, 4), window: int = 8,
+            expand: int = 2) -> keras.Model:
     """A small Uformer (Wang et al., 2022): a U-Net whose levels are window-attention
     blocks (§5.4).
 
@@ -112,6 +137,26 @@ def uformer(*, channels=1, filters=(32, 64, 128), blocks=(2, 2, 2), heads=(1, 2,
     convolutions and adds the encoder's features. Residual output (the noisy input minus the
     predicted noise, which starts at zero). Sides must be multiples of
     ``window * 2 ** (len(filters) - 1)`` (``apply_model(..., multiple=...)`` pads).
+
+    Parameters
+    ----------
+    channels : int, optional
+        The image's channels: 1 gray, 3 colour.
+    filters : sequence of int, optional
+        The width of each level, full size first.
+    blocks : sequence of int, optional
+        LeWin blocks at each level (one entry per level, as ``filters``).
+    heads : sequence of int, optional
+        Attention heads at each level (one entry per level).
+    window : int, optional
+        The attention windows' side in pixels.
+    expand : int, optional
+        The feed-forward part's width, as a multiple of the level's.
+
+    Returns
+    -------
+    keras.Model
+        ``uformer``.
     """
     if not len(filters) == len(blocks) == len(heads):
         raise ValueError("filters, blocks and heads need one entry per level")
@@ -167,12 +212,26 @@ class SwinBlock(keras.layers.Layer):
     ``heads`` heads. The feed-forward part is Restormer's gated depthwise one (GDFN, Zamir et
     al., 2022): a 1x1 convolution to 2·``expand``·C channels, a 3x3 depthwise convolution,
     GELU(one half) × the other half, a 1x1 convolution back to C. Both output projections
-    start at zero, so a new block is the identity (ReZero, LayerScale, ControlNet's zero convolutions): added to a
-    trained network, it starts at that network's output. (N, H, W, C) -> (N, H, W, C); H
-    and W must be multiples of ``window``.
+    start at zero, so a new block is the identity (ReZero, LayerScale, ControlNet's zero
+    convolutions): added to a trained network, it starts at that network's output.
+    (N, H, W, C) -> (N, H, W, C); H and W must be multiples of ``window``.
+
+    Parameters
+    ----------
+    heads : int, optional
+        The attention heads; they split the channels.
+    window : int, optional
+        The windows' side in pixels.
+    shift : int, optional
+        Pixels the windows are moved by (0: not moved).
+    expand : int, optional
+        The feed-forward part's width, as a multiple of C.
+    **kwargs
+        Keras ``Layer`` arguments (``name``, ...).
     """
 
-    def __init__(self, heads=4, *, window=8, shift=0, expand=2, **kwargs):
+    def __init__(self, heads: int = 4, *, window: int = 8, shift: int = 0, expand: int = 2,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.heads, self.window, self.shift, self.expand = int(heads), int(window), int(shift), int(expand)
         layers = keras.layers
@@ -198,14 +257,31 @@ class SwinBlock(keras.layers.Layer):
         self.bias_table = self.add_weight(shape=((2 * self.window - 1) ** 2, self.heads),
                                           initializer="zeros", name="relative_bias")
 
-    def position_bias(self):
-        """(heads, s², s²): each head's bias for every (query, key) pair of a window."""
+    def position_bias(self) -> Any:
+        """(heads, s², s²): each head's bias for every (query, key) pair of a window.
+
+        Returns
+        -------
+        tensor
+            A tensor of the Keras backend, (heads, s², s²), s the window's side.
+        """
         n = self.window ** 2
         return ops.transpose(ops.reshape(ops.take(self.bias_table, self.index, axis=0),
                                          (n, n, self.heads)), (2, 0, 1))
 
-    def attention(self, x):
-        """The attention branch on LN(x), before it is added to x."""
+    def attention(self, x: Any) -> Any:
+        """The attention branch on LN(x), before it is added to x.
+
+        Parameters
+        ----------
+        x : tensor
+            The block's input, (N, H, W, C).
+
+        Returns
+        -------
+        tensor
+            (N, H, W, C).
+        """
         b, h, w, c = ops.shape(x)
         s, r = self.window, self.shift
         a = self.norm1(x)
@@ -216,8 +292,19 @@ class SwinBlock(keras.layers.Layer):
         out = _from_windows(self.proj(out), b, h, w, s)
         return ops.roll(out, (r, r), axis=(1, 2)) if r else out
 
-    def feed_forward(self, x):
-        """The gated depthwise feed-forward branch on LN(x), before it is added to x."""
+    def feed_forward(self, x: Any) -> Any:
+        """The gated depthwise feed-forward branch on LN(x), before it is added to x.
+
+        Parameters
+        ----------
+        x : tensor
+            The input of the branch's sum, (N, H, W, C).
+
+        Returns
+        -------
+        tensor
+            (N, H, W, C).
+        """
         gate, value = ops.split(self.ff_dw(self.ff_in(self.norm2(x))), 2, axis=-1)
         return self.ff_out(keras.activations.gelu(gate) * value)
 
@@ -229,14 +316,26 @@ class SwinBlock(keras.layers.Layer):
         return {**super().get_config(), "heads": self.heads, "window": self.window,
                 "shift": self.shift, "expand": self.expand}
 
-    def multiply_adds(self, channels):
-        """Multiply-adds per pixel: q, k, v and W_o, the attention, and the feed-forward part."""
+    def multiply_adds(self, channels: int) -> int:
+        """Multiply-adds per pixel: q, k, v and W_o, the attention, and the feed-forward part.
+
+        Parameters
+        ----------
+        channels : int
+            The channels of the block's input, C.
+
+        Returns
+        -------
+        int
+            Multiply-adds per pixel.
+        """
         c, e = channels, self.expand
         return 4 * c * c + 2 * self.window ** 2 * c + 2 * e * c * c + 9 * 2 * e * c + e * c * c
 
 
-def hybrid_unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 3), window=8,
-                head_dim=32, expand=2, depth=2):
+def hybrid_unet(*, channels: int = 1, filters: Sequence[int] = (32, 64, 128, 256), blocks: int = 2,
+                levels: Sequence[int] = (2, 3), window: int = 8, head_dim: int = 32, expand: int = 2,
+                depth: int = 2) -> keras.Model:
     """A U-Net with transformer blocks at its low resolutions (§5.4): a hybrid CNN–transformer
     in the manner of SCUNet (Zhang et al., 2023) and TransUNet (Chen et al., 2021).
 
@@ -247,6 +346,30 @@ def hybrid_unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 
     and shifted by half a window in turn, with C / ``head_dim`` heads. Every block starts as
     the identity, so the untrained hybrid computes exactly its U-Net. Sides must be multiples
     of ``window * 2 ** max(levels)``.
+
+    Parameters
+    ----------
+    channels : int, optional
+        The image's channels: 1 gray, 3 colour.
+    filters : sequence of int, optional
+        The U-Net's widths, full size first; the last is the bottleneck's.
+    blocks : int, optional
+        The U-Net's conv+ReLU layers at each level.
+    levels : sequence of int, optional
+        The levels that get transformer blocks.
+    window : int, optional
+        The attention windows' side in pixels.
+    head_dim : int, optional
+        Channels per attention head.
+    expand : int, optional
+        The feed-forward part's width, as a multiple of the level's.
+    depth : int, optional
+        :class:`SwinBlock` s after each chosen level's convolutions.
+
+    Returns
+    -------
+    keras.Model
+        ``hybrid_unet``.
     """
 
     bottom = len(filters) - 1
@@ -267,15 +390,37 @@ def hybrid_unet(*, channels=1, filters=(32, 64, 128, 256), blocks=2, levels=(2, 
     return keras.Model(y, keras.layers.Subtract(name="denoised")([y, noise]), name="hybrid_unet")
 
 
-def swin_blocks(model):
-    """The :class:`SwinBlock` s of ``model``, in order."""
+def swin_blocks(model: keras.Model) -> list[SwinBlock]:
+    """The :class:`SwinBlock` s of ``model``, in order.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model, a hybrid of §5.4 or any other.
+
+    Returns
+    -------
+    list of SwinBlock
+        Empty for a model without them.
+    """
     return [layer for layer in model.layers if isinstance(layer, SwinBlock)]
 
 
-def unet_weights_into(hybrid, unet):
+def unet_weights_into(hybrid: keras.Model, unet: keras.Model) -> list[str]:
     """Copy a trained U-Net's weights into the U-Net part of ``hybrid``, layer for layer (§5.4).
 
-    Returns the paths of the variables set, the pretrained part of the hybrid."""
+    Parameters
+    ----------
+    hybrid : keras.Model
+        A :func:`hybrid_unet`; its weights are set in place.
+    unet : keras.Model
+        A trained :func:`~denoise_utils.models.autoencoder.unet` of the same widths.
+
+    Returns
+    -------
+    list of str
+        The paths of the variables set, the pretrained part of the hybrid.
+    """
     mine = [layer for layer in hybrid.layers if layer.weights and not isinstance(layer, SwinBlock)]
     theirs = [layer for layer in unet.layers if layer.weights]
     if len(mine) != len(theirs) or any(
@@ -286,9 +431,25 @@ def unet_weights_into(hybrid, unet):
     return [w.path for layer in mine for w in layer.weights]
 
 
-def without_branches(model, *, attention=True, feed_forward=True):
+def without_branches(model: keras.Model, *, attention: bool = True,
+                     feed_forward: bool = True) -> keras.Model:
     """A copy of a hybrid ``model`` with the chosen branches of every :class:`SwinBlock` set to
-    zero (the ablation of §5.4): with both, it computes exactly its U-Net."""
+    zero (the ablation of §5.4): with both, it computes exactly its U-Net.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A :func:`hybrid_unet`; left as it is.
+    attention : bool, optional
+        Zero the attention branches (their output projections).
+    feed_forward : bool, optional
+        Zero the feed-forward branches (their last convolutions).
+
+    Returns
+    -------
+    keras.Model
+        The copy.
+    """
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     for block in swin_blocks(copy):

@@ -36,7 +36,7 @@ class NoiseModel(NamedTuple):
     #: it needs colour images (H, W, 3)
     colour_only: bool = False
     #: a data set of real noise of this kind with references, for scoring (``data.load_pairs``)
-    real_set: str = None
+    real_set: str | None = None
 
 
 def _gaussian(clean, rng, sigma=25.0, clip=False):
@@ -79,16 +79,46 @@ NOISES = {
 }
 
 
-def get(kind):
-    """The :class:`NoiseModel` named ``kind``; an unknown name is refused with the valid ones."""
+def get(kind: str) -> NoiseModel:
+    """The :class:`NoiseModel` named ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`NOISES`.
+
+    Returns
+    -------
+    NoiseModel
+        Its entry.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, with the valid ones.
+    """
     if kind not in NOISES:
         raise ValueError(f"unknown noise {kind!r}; choose one of {sorted(NOISES)}")
     return NOISES[kind]
 
 
-def noise_fn(kind="gaussian", **params):
-    """The registry's ``kind`` with its ``params`` bound: a function ``(clean, rng)`` for
-    ``PatchDataset``, ``fit`` and ``evaluate`` (§4.1). Parameters it does not take are refused."""
+def noise_fn(kind: str = "gaussian", **params) -> Callable:
+    """The registry's ``kind`` with its ``params`` bound (§4.1).
+
+    Parameters
+    ----------
+    kind : str, optional
+        A key of :data:`NOISES`.
+    **params
+        Its parameters (``NoiseModel.params``); parameters it does not take are refused. A
+        ``sigma`` may be a level on the 0-255 scale or a ``(low, high)`` range.
+
+    Returns
+    -------
+    callable
+        A function ``(clean, rng)`` for ``PatchDataset``, ``fit`` and ``evaluate``, which
+        returns the noisy image or ``(noisy, target)``.
+    """
     model = get(kind)
     unknown = set(params) - set(model.params)
     if unknown:
@@ -108,18 +138,51 @@ def noise_fn(kind="gaussian", **params):
     return lambda clean, rng: model.fn(clean, rng, **params)
 
 
-def add_noise(image, kind="gaussian", seed=None, **params):
-    """Add noise of the named ``kind`` (a key of :data:`NOISES`) with its parameters (§1).
+def add_noise(image: np.ndarray, kind: str = "gaussian",
+              seed: int | np.random.Generator | None = None,
+              **params) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Add noise of the named ``kind`` with its parameters (§1).
 
-    Returns the noisy image, or ``(noisy, target)`` for a kind whose target differs from
-    the clean image (``"camera"``)."""
+    Parameters
+    ----------
+    image : ndarray
+        The clean image (H, W[, C]) or a batch (N, H, W, C), in [0, 1].
+    kind : str, optional
+        A key of :data:`NOISES`.
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise.
+    **params
+        The kind's parameters (``NoiseModel.params``); others are refused.
+
+    Returns
+    -------
+    ndarray or tuple of ndarray
+        The noisy image, or ``(noisy, target)`` for a kind whose target differs from the
+        clean image (``"camera"``).
+    """
     return noise_fn(kind, **params)(image, as_rng(seed))
 
 
-def as_noise(noise, sigma=25.0, **params):
-    """A function ``(clean, rng)`` from a registry name (given ``sigma`` where the kind takes
-    one, and ``params``) or from such a function itself: what ``PatchDataset`` and ``fit``
-    take as ``noise``."""
+def as_noise(noise: str | Callable, sigma: float | tuple[float, float] = 25.0,
+             **params) -> Callable:
+    """A function ``(clean, rng)``: what ``PatchDataset`` and ``fit`` take as ``noise``.
+
+    Parameters
+    ----------
+    noise : str or callable
+        A registry name (a key of :data:`NOISES`), or such a function itself (returned as
+        it is).
+    sigma : float or tuple of float, optional
+        The level (or ``(low, high)`` range) on the 0-255 scale, given where the kind takes
+        one.
+    **params
+        The kind's other parameters.
+
+    Returns
+    -------
+    callable
+        ``(clean, rng)`` -> the noisy image or ``(noisy, target)``.
+    """
     if callable(noise):
         return noise
     if not isinstance(noise, str):

@@ -16,6 +16,8 @@ wild, and each has a classical fix taught in §5.1:
 A *denoiser* here is any ``f(noisy, sigma)`` with σ on the 0-255 scale, as in ``classical``.
 """
 
+from typing import Callable
+
 import numpy as np
 
 from .._checks import as_float_image
@@ -23,18 +25,40 @@ from .._checks import as_float_image
 _LOW = 2 * np.sqrt(3 / 8)     # the transform of a zero count
 
 
-def anscombe(counts):
-    """The Anscombe transform 2 sqrt(z + 3/8) of Poisson counts z: variance about 1 (§5.1)."""
+def anscombe(counts: np.ndarray) -> np.ndarray:
+    """The Anscombe transform 2 sqrt(z + 3/8) of Poisson counts z: variance about 1 (§5.1).
+
+    Parameters
+    ----------
+    counts : ndarray
+        Poisson counts z (negative values are taken as 0).
+
+    Returns
+    -------
+    ndarray
+        Float64, of the input's shape.
+    """
     return 2.0 * np.sqrt(np.maximum(np.asarray(counts, np.float64), 0.0) + 3 / 8)
 
 
-def inverse_anscombe(d, exact=True):
+def inverse_anscombe(d: np.ndarray, exact: bool = True) -> np.ndarray:
     """Back from the Anscombe domain to counts (§5.1).
 
-    ``exact=True``: the closed-form approximation of the exact unbiased inverse (Mäkitalo &
-    Foi, 2011), which returns the count whose transform has *expected value* ``d`` — the
-    right inverse for a denoised value, an estimate of that expectation. ``exact=False``:
-    the algebraic inverse (d/2)^2 - 3/8, biased low where counts are small.
+    Parameters
+    ----------
+    d : ndarray
+        Values in the Anscombe domain.
+    exact : bool, optional
+        ``exact=True``: the closed-form approximation of the exact unbiased inverse
+        (Mäkitalo & Foi, 2011), which returns the count whose transform has *expected
+        value* ``d`` — the right inverse for a denoised value, an estimate of that
+        expectation. ``exact=False``: the algebraic inverse (d/2)^2 - 3/8, biased low where
+        counts are small.
+
+    Returns
+    -------
+    ndarray
+        Non-negative float64 counts, of the input's shape.
     """
     d = np.asarray(d, np.float64)
     if not exact:
@@ -45,13 +69,30 @@ def inverse_anscombe(d, exact=True):
     return np.where(d < _LOW, 0.0, np.maximum(out, 0.0))
 
 
-def denoise_poisson(noisy, peak, denoiser, *, exact=True):
-    """Denoise Poisson noise (``noise.add_poisson_noise`` at ``peak``) with a Gaussian
-    ``denoiser`` through the Anscombe transform (§5.1).
+def denoise_poisson(noisy: np.ndarray, peak: float,
+                    denoiser: Callable[[np.ndarray, float], np.ndarray], *,
+                    exact: bool = True) -> np.ndarray:
+    """Denoise Poisson noise with a Gaussian denoiser through the Anscombe transform (§5.1).
 
     The counts ``peak * noisy`` are transformed, scaled to [0, 1] (so the noise's σ is
-    255 / the transformed range), denoised, scaled back and inverted (``exact``: see
-    :func:`inverse_anscombe`). Returns float32 on the image's scale, clipped to [0, 1].
+    255 / the transformed range), denoised, scaled back and inverted.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image (``noise.add_poisson_noise`` at ``peak``), float in [0, 1] (not
+        clipped).
+    peak : float
+        The photon count of a white pixel, > 0.
+    denoiser : callable
+        A Gaussian denoiser ``f(noisy, sigma)``, σ on the 0-255 scale.
+    exact : bool, optional
+        The inverse used (see :func:`inverse_anscombe`).
+
+    Returns
+    -------
+    ndarray
+        Float32 on the image's scale, clipped to [0, 1].
     """
     y = as_float_image(noisy, name="noisy", noisy=True)
     peak = float(peak)
@@ -65,10 +106,30 @@ def denoise_poisson(noisy, peak, denoiser, *, exact=True):
     return np.clip(counts / peak, 0.0, 1.0).astype(np.float32)
 
 
-def denoise_subsampled(noisy, sigma, denoiser, *, stride=2):
-    """Denoise each of the ``stride``² sub-images ``noisy[i::stride, j::stride]`` alone and
-    put them back (§5.1): noise correlated over fewer than ``stride`` pixels is nearly white
-    within a sub-image, at the price of a picture with ``stride`` times less detail."""
+def denoise_subsampled(noisy: np.ndarray, sigma: float,
+                       denoiser: Callable[[np.ndarray, float], np.ndarray], *,
+                       stride: int = 2) -> np.ndarray:
+    """Denoise each sub-image ``noisy[i::stride, j::stride]`` alone and put them back (§5.1).
+
+    Noise correlated over fewer than ``stride`` pixels is nearly white within a sub-image,
+    at the price of a picture with ``stride`` times less detail.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image, float in [0, 1] (not clipped).
+    sigma : float
+        The noise level on the 0-255 scale, passed to ``denoiser``.
+    denoiser : callable
+        A Gaussian denoiser ``f(noisy, sigma)``, σ on the 0-255 scale.
+    stride : int, optional
+        The step of the sub-images: ``stride`` × ``stride`` of them.
+
+    Returns
+    -------
+    ndarray
+        Float32, of the input's shape.
+    """
     y = as_float_image(noisy, name="noisy", noisy=True)
     if int(stride) != stride or stride < 1:
         raise ValueError(f"stride must be a positive whole number, got {stride!r}")
@@ -80,10 +141,25 @@ def denoise_subsampled(noisy, sigma, denoiser, *, stride=2):
     return out
 
 
-def switching_median(noisy, size=3, everywhere=False):
-    """The median filter applied only where a pixel is exactly 0 or 1 (a likely impulse),
-    other pixels kept as they are (§5.1); ``everywhere=True``: the plain median filter.
-    ``size``: the window's side."""
+def switching_median(noisy: np.ndarray, size: int = 3, everywhere: bool = False) -> np.ndarray:
+    """The median filter applied only where a pixel is exactly 0 or 1 (a likely impulse) (§5.1).
+
+    Other pixels are kept as they are.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        The noisy image in [0, 1], or a batch.
+    size : int, optional
+        The window's side.
+    everywhere : bool, optional
+        ``everywhere=True``: the plain median filter.
+
+    Returns
+    -------
+    ndarray
+        Float32, of the input's shape.
+    """
     from scipy.ndimage import median_filter
 
     y = as_float_image(noisy, name="noisy", allow_batch=True)

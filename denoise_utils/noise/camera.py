@@ -23,29 +23,75 @@ STAGES = ("clean sRGB\nphoto", "sRGB curve\ninverted", "colour\ncorrection\nundo
           "sRGB curve", "colour noise\nreduction,\nsharpening\n(wide only)", "JPEG")
 
 
-def srgb_to_linear(x):
-    """The sRGB transfer curve, inverted: displayed values in [0, 1] to linear light."""
+def srgb_to_linear(x: np.ndarray) -> np.ndarray:
+    """The sRGB transfer curve, inverted: displayed values in [0, 1] to linear light.
+
+    Parameters
+    ----------
+    x : ndarray
+        Displayed sRGB values (clipped to [0, 1] first).
+
+    Returns
+    -------
+    ndarray
+        Linear light in [0, 1], of the input's shape.
+    """
     x = np.clip(x, 0.0, 1.0)
     return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
 
 
-def linear_to_srgb(x):
-    """Linear light in [0, 1] to displayed sRGB values (the camera's tone curve, simplified)."""
+def linear_to_srgb(x: np.ndarray) -> np.ndarray:
+    """Linear light in [0, 1] to displayed sRGB values (the camera's tone curve, simplified).
+
+    Parameters
+    ----------
+    x : ndarray
+        Linear light (clipped to [0, 1] first).
+
+    Returns
+    -------
+    ndarray
+        Displayed sRGB values in [0, 1], of the input's shape.
+    """
     x = np.clip(x, 0.0, 1.0)
     return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
 
 
-def mosaic(rgb):
-    """The Bayer (RGGB) sensor: one colour per pixel, (H, W, 3) -> (H, W)."""
+def mosaic(rgb: np.ndarray) -> np.ndarray:
+    """The Bayer (RGGB) sensor: one colour per pixel, (H, W, 3) -> (H, W).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        A colour image, (H, W, 3).
+
+    Returns
+    -------
+    ndarray
+        The raw mosaic, (H, W).
+    """
     raw = rgb[..., 1].copy()
     raw[0::2, 0::2] = rgb[0::2, 0::2, 0]
     raw[1::2, 1::2] = rgb[1::2, 1::2, 2]
     return raw
 
 
-def demosaic(raw):
-    """Bilinear demosaicking of an RGGB mosaic, (H, W) -> (H, W, 3): each missing colour is
-    the mean of its nearest neighbours of that colour, so noise spreads to them."""
+def demosaic(raw: np.ndarray) -> np.ndarray:
+    """Bilinear demosaicking of an RGGB mosaic, (H, W) -> (H, W, 3).
+
+    Each missing colour is the mean of its nearest neighbours of that colour, so noise
+    spreads to them.
+
+    Parameters
+    ----------
+    raw : ndarray
+        The raw mosaic, (H, W).
+
+    Returns
+    -------
+    ndarray
+        The colour image, (H, W, 3).
+    """
     from scipy.ndimage import convolve
 
     h, w = raw.shape
@@ -59,24 +105,34 @@ def demosaic(raw):
                      for m, k in zip(masks, (rb, g, rb))], axis=-1)
 
 
-def random_camera(seed=None, wide=False):
+def random_camera(seed: int | np.random.Generator | None = None, wide: bool = False) -> dict:
     """Camera parameters drawn as Brooks et al. (2019) draw them (§5.1).
 
-    ``shot`` and ``read``: the noise variance of a raw value v is ``shot * v + read``, with
-    log(shot) uniform in [log 1e-4, log 1.2e-2] (ISO from low to very high) and log(read) on
-    a line in log(shot) plus a little scatter; ``gains``: red and blue white-balance gains;
-    ``ccm``: a colour-correction matrix (camera to sRGB, rows summing to 1, mixing the
-    channels and so correlating their noise); ``jpeg``: a JPEG quality, or None for a PNG
-    (half the time); ``phase``: where the Bayer pattern starts, (row, column) in {0, 1}
-    (RGGB, GRBG, GBRG or BGGR as seen from the photo's corner: a crop can start anywhere).
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the draw.
+    wide : bool, optional
+        ``wide=True`` widens the draw where it is narrow (§5.1 (III)): ISO down to a tenth of
+        the lowest (shot from 1e-5), stronger colour matrices, JPEG at any quality from 60 to
+        98 (70 % of the cameras), and two steps every camera's processing has and Brooks et
+        al. leave out: ``chroma``, the colour noise reduction (the spread, in pixels, of a
+        blur of the two chroma channels, 0.5-2.5; 80 % of the cameras), which leaves mostly
+        luminance noise, positively correlated between the channels; and ``sharpen``, an
+        unsharp mask's amount (0.2-1.2; half the cameras). The plain draw is unchanged.
 
-    ``wide=True`` widens the draw where it is narrow (§5.1 (III)): ISO down to a tenth of
-    the lowest (shot from 1e-5), stronger colour matrices, JPEG at any quality from 60 to
-    98 (70 % of the cameras), and two steps every camera's processing has and Brooks et al.
-    leave out: ``chroma``, the colour noise reduction (the spread, in pixels, of a blur of
-    the two chroma channels, 0.5-2.5; 80 % of the cameras), which leaves mostly luminance
-    noise, positively correlated between the channels; and ``sharpen``, an unsharp mask's
-    amount (0.2-1.2; half the cameras). The plain draw is unchanged.
+    Returns
+    -------
+    dict
+        ``shot`` and ``read``: the noise variance of a raw value v is ``shot * v + read``,
+        with log(shot) uniform in [log 1e-4, log 1.2e-2] (ISO from low to very high) and
+        log(read) on a line in log(shot) plus a little scatter; ``gains``: red and blue
+        white-balance gains; ``ccm``: a colour-correction matrix (camera to sRGB, rows
+        summing to 1, mixing the channels and so correlating their noise); ``jpeg``: a JPEG
+        quality, or None for a PNG (half the time); ``phase``: where the Bayer pattern
+        starts, (row, column) in {0, 1} (RGGB, GRBG, GBRG or BGGR as seen from the photo's
+        corner: a crop can start anywhere); with ``wide``, also ``chroma`` and ``sharpen``
+        (0.0 for a camera without the step).
     """
     rng = as_rng(seed)
     log_shot = rng.uniform(np.log(1e-5 if wide else 1e-4), np.log(1.2e-2))
@@ -101,10 +157,24 @@ def random_camera(seed=None, wide=False):
 YCBCR = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
 
 
-def finish(rgb, chroma=0.0, sharpen=0.0):
-    """A camera's last steps on its sRGB image (§5.1): colour noise reduction (the chroma
-    channels blurred with spread ``chroma`` pixels) and sharpening (an unsharp mask of
-    amount ``sharpen`` on the luminance). Zero for both: ``rgb`` unchanged."""
+def finish(rgb: np.ndarray, chroma: float = 0.0, sharpen: float = 0.0) -> np.ndarray:
+    """A camera's last steps on its sRGB image (§5.1): colour noise reduction and sharpening.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        The sRGB image, (H, W, 3) in [0, 1].
+    chroma : float, optional
+        Colour noise reduction: the chroma channels blurred with spread ``chroma`` pixels
+        (0: none).
+    sharpen : float, optional
+        Sharpening: an unsharp mask of amount ``sharpen`` on the luminance (0: none).
+
+    Returns
+    -------
+    ndarray
+        The image, clipped to [0, 1]; zero for both: ``rgb`` unchanged (the same object).
+    """
     if not chroma and not sharpen:
         return rgb
     from scipy.ndimage import gaussian_filter
@@ -127,7 +197,9 @@ def _jpeg(rgb, quality):
     return np.asarray(Image.open(buffer), np.float32) / 255.0
 
 
-def add_camera_noise(image, *, seed=None, camera=None, return_clean=False, wide=False):
+def add_camera_noise(image: np.ndarray, *, seed: int | np.random.Generator | None = None,
+                     camera: dict | None = None, return_clean: bool = False,
+                     wide: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Camera noise on a clean sRGB photo (H, W, 3) in [0, 1], simulated in raw space (§5.1).
 
     The photo is unprocessed (sRGB curve inverted, colour correction and white balance
@@ -135,10 +207,26 @@ def add_camera_noise(image, *, seed=None, camera=None, return_clean=False, wide=
     to each raw value v, and the raw image is processed again (bilinear demosaicking,
     white balance, colour correction, sRGB curve, colour noise reduction and sharpening
     where ``camera`` has them, 8-bit JPEG when ``camera["jpeg"]``).
-    ``camera``: parameters as :func:`random_camera` returns them (drawn from ``seed`` when
-    None, widened with ``wide``). With ``return_clean`` also returns the same processing without the noise (and
-    without JPEG): the clean target that differs from the noisy image by the noise only.
-    Returns float32 in [0, 1]; sides are used as they are (odd sides are fine).
+
+    Parameters
+    ----------
+    image : ndarray
+        The clean photo, (H, W, 3) in [0, 1] (uint8 and uint16 are rescaled); sides are used
+        as they are (odd sides are fine).
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise (and the camera, when it is drawn).
+    camera : dict or None, optional
+        Parameters as :func:`random_camera` returns them (drawn from ``seed`` when None).
+    return_clean : bool, optional
+        Also return the same processing without the noise (and without JPEG): the clean
+        target that differs from the noisy image by the noise only.
+    wide : bool, optional
+        Draw the camera widened (``wide`` of :func:`random_camera`), when it is drawn.
+
+    Returns
+    -------
+    ndarray or tuple of ndarray
+        The noisy photo, float32 in [0, 1]; with ``return_clean``, ``(noisy, clean)``.
     """
     x = as_float_image(image, name="image")
     if x.ndim != 3 or x.shape[-1] != 3:

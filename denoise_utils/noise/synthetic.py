@@ -23,7 +23,9 @@ def _finish(noisy, clip):
     return noisy.astype(np.float32)
 
 
-def add_gaussian_noise(image, sigma, *, seed=None, clip=False):
+def add_gaussian_noise(image: np.ndarray, sigma: float, *,
+                       seed: int | np.random.Generator | None = None,
+                       clip: bool = False) -> np.ndarray:
     """Additive white Gaussian noise: ``y = x + n``, ``n ~ N(0, (sigma/255)^2)`` (§1).
 
     Parameters
@@ -32,7 +34,7 @@ def add_gaussian_noise(image, sigma, *, seed=None, clip=False):
         Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
     sigma : float
         The noise level on the 0-255 scale.
-    seed : int or numpy.random.Generator, optional
+    seed : int or numpy.random.Generator or None, optional
         Fixes the noise.
     clip : bool, optional
         Clip the result to [0, 1] (default: not, as the literature scores noisy images).
@@ -47,11 +49,27 @@ def add_gaussian_noise(image, sigma, *, seed=None, clip=False):
     return _finish(x + s * as_rng(seed).standard_normal(x.shape), clip)
 
 
-def add_poisson_noise(image, peak=30.0, *, seed=None, clip=False):
+def add_poisson_noise(image: np.ndarray, peak: float = 30.0, *,
+                      seed: int | np.random.Generator | None = None,
+                      clip: bool = False) -> np.ndarray:
     """Shot noise of a photon-limited sensor: ``y = Poisson(peak * x) / peak`` (§1).
 
-    ``peak`` is the photon count of a white pixel: the lower, the darker the scene
-    and the stronger the noise (its standard deviation at level x is sqrt(x/peak)).
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
+    peak : float, optional
+        The photon count of a white pixel: the lower, the darker the scene and the stronger
+        the noise (its standard deviation at level x is sqrt(x/peak)).
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise.
+    clip : bool, optional
+        Clip the result to [0, 1] (it is non-negative but may exceed 1).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape.
     """
     x = as_float_image(image, allow_batch=True)
     try:
@@ -63,8 +81,26 @@ def add_poisson_noise(image, peak=30.0, *, seed=None, clip=False):
     return _finish(as_rng(seed).poisson(x * peak) / peak, clip)
 
 
-def add_salt_pepper_noise(image, amount=0.05, *, salt_vs_pepper=0.5, seed=None):
-    """Impulse noise of dead pixels or bit errors: a fraction ``amount`` set to 0 or 1 (§1)."""
+def add_salt_pepper_noise(image: np.ndarray, amount: float = 0.05, *, salt_vs_pepper: float = 0.5,
+                          seed: int | np.random.Generator | None = None) -> np.ndarray:
+    """Impulse noise of dead pixels or bit errors: a fraction ``amount`` set to 0 or 1 (§1).
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
+    amount : float, optional
+        The fraction of pixels hit, in [0, 1]; all channels of a pixel are hit together.
+    salt_vs_pepper : float, optional
+        The fraction of the hit pixels set to 1 (the others are set to 0).
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise.
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape, in [0, 1].
+    """
     x = as_float_image(image, allow_batch=True)
     amount = check_probability(amount, "amount")
     salt_vs_pepper = check_probability(salt_vs_pepper, "salt_vs_pepper")
@@ -79,10 +115,28 @@ def add_salt_pepper_noise(image, amount=0.05, *, salt_vs_pepper=0.5, seed=None):
     return y.astype(np.float32)
 
 
-def add_speckle_noise(image, sigma=25.0, *, seed=None, clip=False):
+def add_speckle_noise(image: np.ndarray, sigma: float = 25.0, *,
+                      seed: int | np.random.Generator | None = None,
+                      clip: bool = False) -> np.ndarray:
     """Multiplicative noise of coherent imaging (radar, ultrasound): ``y = x + x * n`` (§1).
 
     ``n ~ N(0, (sigma/255)^2)``: the noise grows with the brightness.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
+    sigma : float, optional
+        The level of ``n`` on the 0-255 scale.
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise.
+    clip : bool, optional
+        Clip the result to [0, 1] (default: not, as the literature scores noisy images).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape.
     """
     x = as_float_image(image, allow_batch=True)
     s = check_sigma(sigma) / 255.0
@@ -93,10 +147,34 @@ def add_speckle_noise(image, sigma=25.0, *, seed=None, clip=False):
 DEMOSAIC_KERNEL = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
 
 
-def add_correlated_noise(image, sigma=25.0, *, kernel=None, seed=None, clip=False):
-    """Spatially correlated Gaussian noise (§5.1): white noise blurred by ``kernel`` (default
-    :data:`DEMOSAIC_KERNEL`), rescaled so each pixel's standard deviation is still ``sigma``
-    (0-255 scale); neighbouring pixels' noise is alike, as after demosaicking."""
+def add_correlated_noise(image: np.ndarray, sigma: float = 25.0, *,
+                         kernel: np.ndarray | None = None,
+                         seed: int | np.random.Generator | None = None,
+                         clip: bool = False) -> np.ndarray:
+    """Spatially correlated Gaussian noise (§5.1): white noise blurred by ``kernel``.
+
+    The blurred noise is rescaled so each pixel's standard deviation is still ``sigma``;
+    neighbouring pixels' noise is alike, as after demosaicking.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (uint8 and uint16 are rescaled), one image or a batch.
+    sigma : float, optional
+        Each pixel's noise level on the 0-255 scale.
+    kernel : ndarray or None, optional
+        A non-zero 2-D blur (default :data:`DEMOSAIC_KERNEL`), applied along the two image
+        axes with wrap-around.
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the noise.
+    clip : bool, optional
+        Clip the result to [0, 1] (default: not, as the literature scores noisy images).
+
+    Returns
+    -------
+    ndarray
+        Float32 of the input's shape.
+    """
     from scipy.ndimage import convolve
 
     x = as_float_image(image, allow_batch=True)

@@ -1,6 +1,8 @@
 """Adversarial training (§3.3, §4.3): a denoiser against a critic, under TensorFlow and JAX alike."""
 
 import os
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -10,13 +12,23 @@ from .optim import ScaledAdamW
 LOSSES = ("ns", "saturating", "ragan")
 
 
-def adversarial_losses(d_real, d_fake, loss="ns"):
+def adversarial_losses(d_real: Any, d_fake: Any, loss: str = "ns") -> tuple[Any, Any]:
     """Discriminator and generator losses from the critic's logits on real and fake (§3.3).
 
-    ``loss``: ``"ns"`` the non-saturating loss of Goodfellow et al. (2014), the generator
-    maximising log D(G); ``"saturating"`` the minimax one, the generator minimising
-    log(1 - D(G)); ``"ragan"`` the relativistic average loss (Jolicoeur-Martineau, 2019;
-    ESRGAN). Returns ``(d_loss, g_loss)``, scalars.
+    Parameters
+    ----------
+    d_real, d_fake : tensor or ndarray
+        The critic's logits on real and on fake samples (any shape).
+    loss : {"ns", "saturating", "ragan"}, optional
+        ``"ns"`` the non-saturating loss of Goodfellow et al. (2014), the generator
+        maximising log D(G); ``"saturating"`` the minimax one, the generator minimising
+        log(1 - D(G)); ``"ragan"`` the relativistic average loss (Jolicoeur-Martineau, 2019;
+        ESRGAN).
+
+    Returns
+    -------
+    d_loss, g_loss : tensor
+        Scalars of the Keras backend.
     """
     ops = keras.ops
     sp = ops.softplus               # -log(sigmoid(-z)) = softplus(z)
@@ -37,9 +49,9 @@ NAMES = ("pixel", "adversarial", "d_loss", "d_real", "d_fake")
 
 
 class AdversarialTrainer(keras.Model):
-    """A denoiser ``generator`` against a ``discriminator`` of (noisy, output) pairs, as a Keras
-    model whose ``fit`` plays the game (§4.3).
+    """A denoiser against a critic, as a Keras model whose ``fit`` plays the game (§4.3).
 
+    A denoiser ``generator`` against a ``discriminator`` of (noisy, output) pairs.
     The generator's loss is ``pixel`` (``"mse"`` or ``"l1"``) plus ``weight`` times the
     adversarial loss; the discriminator learns to tell (noisy, clean) from
     (noisy, generator output). With ``conditional=False`` and ``pixel=None`` it is a
@@ -53,10 +65,33 @@ class AdversarialTrainer(keras.Model):
     the epoch's means of ``pixel``, ``adversarial``, ``d_loss``, ``d_real`` and ``d_fake`` (the
     fractions of real and fake patches the critic classes correctly); :meth:`step` takes one
     step outside ``fit`` and returns them as floats.
+
+    Parameters
+    ----------
+    generator : keras.Model
+        The denoiser (with ``conditional=False``: a generator of samples from a random code).
+    discriminator : keras.Model
+        The critic, of (noisy, output) pairs stacked on the channel axis (with
+        ``conditional=False``: of samples alone); it gives logits.
+    weight : float, optional
+        The adversarial loss's weight in the generator's loss.
+    loss : {"ns", "saturating", "ragan"}, optional
+        The game's loss (:func:`adversarial_losses`).
+    pixel : {"mse", "l1", None}, optional
+        The generator's pixel loss; None: none.
+    lr : float, optional
+        The generator's learning rate (0: the generator is frozen).
+    d_lr : float, optional
+        The critic's learning rate (default: ``lr``).
+    conditional : bool, optional
+        The critic sees the noisy image with the output.
+    **kwargs
+        Keras ``Model`` arguments (``name``, ...).
     """
 
-    def __init__(self, generator, discriminator, *, weight=1e-3, loss="ns", pixel="mse",
-                 lr=1e-4, d_lr=None, conditional=True, **kwargs):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *, weight: float = 1e-3,
+                 loss: str = "ns", pixel: str | None = "mse", lr: float = 1e-4,
+                 d_lr: float | None = None, conditional: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
@@ -86,13 +121,13 @@ class AdversarialTrainer(keras.Model):
         return self.generator(inputs, training=training)
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float:
         """The generator's rate (the critic's keeps its ratio to it)."""
         base = float(keras.ops.convert_to_numpy(self.optimizer.learning_rate))
         return base * (self.optimizer.slow_scale if self.optimizer.slow and self._generator_scaled() else 1.0)
 
     @learning_rate.setter
-    def learning_rate(self, lr):
+    def learning_rate(self, lr: float) -> None:
         """Sets both networks' rates, keeping their ratio."""
         if self._generator_scaled():
             raise ValueError("the generator is frozen (lr 0): its rate cannot be set")
@@ -189,10 +224,24 @@ class AdversarialTrainer(keras.Model):
             new_metrics += list(own)
         return logs, (trainable, non_trainable, optimizer_vars, new_metrics)
 
-    def step(self, noisy, clean):
-        """One step on a batch of (noisy, clean) float32 arrays, outside ``fit`` (the chapters'
-        toy games take thousands); returns the losses of this batch as floats. The same step as
-        ``train_step``'s, compiled once: ``tf.function`` under TensorFlow, ``jax.jit`` under JAX."""
+    def step(self, noisy: np.ndarray, clean: np.ndarray) -> dict[str, float]:
+        """One step on a batch of (noisy, clean) float32 arrays, outside ``fit``.
+
+        The chapters' toy games take thousands. The same step as ``train_step``'s, compiled
+        once: ``tf.function`` under TensorFlow, ``jax.jit`` under JAX.
+
+        Parameters
+        ----------
+        noisy, clean : ndarray
+            The batch: the generator's inputs and their clean targets (with
+            ``conditional=False``: random codes and real samples).
+
+        Returns
+        -------
+        dict of str to float
+            The losses of this batch: ``pixel``, ``adversarial``, ``d_loss``, ``d_real`` and
+            ``d_fake``.
+        """
         if self._step is None:
             self._step = self._compiled_step()
         values = self._step(np.asarray(noisy, np.float32), np.asarray(clean, np.float32))
@@ -220,15 +269,35 @@ class AdversarialTrainer(keras.Model):
 
         return run
 
-    def save_checkpoint(self, folder):
-        """Write both networks' weights and the optimizer's state into ``folder``."""
+    def save_checkpoint(self, folder: str) -> None:
+        """Write both networks' weights and the optimizer's state into ``folder``.
+
+        Parameters
+        ----------
+        folder : str
+            An existing folder.
+
+        Returns
+        -------
+        None
+        """
         self.generator.save_weights(os.path.join(folder, "generator.weights.h5"))
         self.discriminator.save_weights(os.path.join(folder, "discriminator.weights.h5"))
         np.savez(os.path.join(folder, "optimizer.npz"),
                  *[keras.ops.convert_to_numpy(v) for v in self.optimizer.variables])
 
-    def load_checkpoint(self, folder):
-        """Restore what :meth:`save_checkpoint` wrote, to resume training."""
+    def load_checkpoint(self, folder: str) -> None:
+        """Restore what :meth:`save_checkpoint` wrote, to resume training.
+
+        Parameters
+        ----------
+        folder : str
+            The folder :meth:`save_checkpoint` wrote to.
+
+        Returns
+        -------
+        None
+        """
         self.generator.load_weights(os.path.join(folder, "generator.weights.h5"))
         self.discriminator.load_weights(os.path.join(folder, "discriminator.weights.h5"))
         with np.load(os.path.join(folder, "optimizer.npz")) as saved:
@@ -239,7 +308,23 @@ class AdversarialTrainer(keras.Model):
             var.assign(value)
 
 
-def make_trainer(cfg, model):
+def make_trainer(cfg: dict, model: keras.Model) -> AdversarialTrainer:
+    """The :class:`AdversarialTrainer` a config's ``adversarial`` settings describe (§4.3).
+
+    Parameters
+    ----------
+    cfg : dict
+        A config, read (:func:`denoise_utils.zoo.schema.read_config`): its ``lr`` and its
+        ``adversarial`` keys ``weight``, ``loss``, ``pixel``, ``d_lr`` and ``discriminator``
+        (keyword arguments of :func:`denoise_utils.models.gan.patch_discriminator`).
+    model : keras.Model
+        The generator, the denoiser the config trains.
+
+    Returns
+    -------
+    AdversarialTrainer
+        ``model`` against a new PatchGAN critic.
+    """
     from ..models.gan import patch_discriminator
 
     adv = dict(cfg["adversarial"])
@@ -250,9 +335,31 @@ def make_trainer(cfg, model):
     return AdversarialTrainer(model, critic, lr=cfg["lr"], **adv)
 
 
-def adversarial_validation(cfg, trainer, val, val_sigma, *, val_noise=None):
-    """``validate(model)`` for :func:`.optim.fit_run` of a GAN: the generator's PSNR on the
-    held-out images and the sliced Wasserstein distance of its patches to the clean ones."""
+def adversarial_validation(cfg: dict, trainer: AdversarialTrainer,
+                           val: dict[str, np.ndarray] | Sequence[np.ndarray], val_sigma: float | None,
+                           *, val_noise: Callable | None = None
+                           ) -> Callable[[keras.Model], dict[str, float]]:
+    """``validate(model)`` for :func:`.optim.fit_run` of a GAN (§4.3).
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read: its ``multiple``.
+    trainer : AdversarialTrainer
+        The game; its generator is validated.
+    val : dict or sequence of ndarray
+        The held-out clean images.
+    val_sigma : float or None
+        The Gaussian noise level of validation on the 0-255 scale.
+    val_noise : callable, optional
+        Another noise for validation, ``(clean, rng)`` (:func:`denoise_utils.metrics.evaluate`).
+
+    Returns
+    -------
+    callable
+        ``validate(model)``: ``{"val_psnr": ..., "val_swd": ...}``, the generator's PSNR on the
+        held-out images and the sliced Wasserstein distance of its patches to the clean ones.
+    """
     from ..metrics import evaluate, sliced_wasserstein
     from ..models import apply_model
 

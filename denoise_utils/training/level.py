@@ -17,6 +17,8 @@ to the model's config, in the store (:mod:`..zoo.store`), where ``pretrained.est
 """
 
 import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,13 +30,27 @@ from ..zoo.schema import ESTIMATOR_DEFAULTS
 from .optim import fit_run, start_run
 from .targets import measured_level
 
+if TYPE_CHECKING:
+    import keras
+
 #: the smallest level the estimator is trained to tell apart (σ on the 0-255 scale)
 ESTIMATOR_FLOOR = 0.25
 
 
-def quantile_loss(q):
-    """The pinball loss of the ``q`` quantile on log levels: overestimates cost (1 - q) per
-    unit, underestimates q, so ``q < 0.5`` errs low (§5.1)."""
+def quantile_loss(q: float) -> Callable[[Any, Any], Any]:
+    """The pinball loss of the ``q`` quantile on log levels (§5.1).
+
+    Parameters
+    ----------
+    q : float
+        The quantile, in (0, 1): overestimates cost (1 - q) per unit, underestimates q, so
+        ``q < 0.5`` errs low.
+
+    Returns
+    -------
+    callable
+        A Keras loss, ``loss(y_true, y_pred)``, the mean over its elements.
+    """
     from keras import ops
 
     def loss(y_true, y_pred):
@@ -44,9 +60,21 @@ def quantile_loss(q):
     return loss
 
 
-def log_level_pairs(noise):
-    """(noisy, log(σ/255) per channel) from ``noise(clean, rng) -> (noisy, target)``: the
-    estimator's training pairs (§5.1)."""
+def log_level_pairs(noise: Callable) -> Callable[[np.ndarray, np.random.Generator],
+                                                 tuple[np.ndarray, np.ndarray]]:
+    """The estimator's training pairs (§5.1): (noisy, log(σ/255) per channel).
+
+    Parameters
+    ----------
+    noise : callable
+        ``noise(clean, rng) -> (noisy, target)`` on a batch of patches.
+
+    Returns
+    -------
+    callable
+        ``pairs(clean, rng) -> (noisy, log_level)``, a ``noise`` for ``PatchDataset``: each
+        patch's measured level (at least :data:`ESTIMATOR_FLOOR`), (batch, channels).
+    """
 
     def pairs(clean, rng):
         noisy, target = noise(clean, rng)
@@ -56,9 +84,26 @@ def log_level_pairs(noise):
     return pairs
 
 
-def validate(estimator, images, noise, *, seed=0):
-    """Each held-out image through ``noise`` (seeded), its level measured and estimated:
-    (measured, estimated) σ arrays, (images, channels), 0-255 scale."""
+def validate(estimator: "keras.Model", images: Sequence[np.ndarray], noise: Callable, *,
+             seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Each held-out image through ``noise`` (seeded), its level measured and estimated (§5.1).
+
+    Parameters
+    ----------
+    estimator : keras.Model
+        A :func:`~denoise_utils.models.cnn.level_estimator`.
+    images : sequence of ndarray
+        Clean held-out images in [0, 1].
+    noise : callable
+        ``noise(clean, rng) -> (noisy, target)``.
+    seed : int, optional
+        Image i gets the noise of seed ``(seed, i)``.
+
+    Returns
+    -------
+    measured, estimated : ndarray
+        σ arrays, (images, channels), 0-255 scale.
+    """
 
     measured, estimated = [], []
     for i, clean in enumerate(images):
@@ -68,13 +113,37 @@ def validate(estimator, images, noise, *, seed=0):
     return np.array(measured), np.array(estimated)
 
 
-def train_estimator(cfg, out, *, verbose=1, ship=False, command=None, data_dir=None):
-    """Train the level estimator of the model config ``cfg`` (already read) into
-    ``<out>/<name>/estimator`` and optionally ship it (§5.1); resumes where it stopped.
+def train_estimator(cfg: dict, out: str, *, verbose: int = 1, ship: bool = False,
+                    command: str | None = None, data_dir: str | None = None) -> str:
+    """Train the level estimator of a model config and optionally ship it (§5.1).
 
-    It trains through the same loop as every model (:func:`.optim.fit_run`: the rate by the
-    schedule over its ``minutes``, one log, one checkpoint, the same resume), validated by the
-    median ratio of estimated to measured level on held-out images and the share over by 25 %."""
+    It trains into ``<out>/<name>/estimator`` and resumes where it stopped, through the same
+    loop as every model (:func:`.optim.fit_run`: the rate by the schedule over its
+    ``minutes``, one log, one checkpoint, the same resume), validated by the median ratio of
+    estimated to measured level on held-out images and the share over by 25 %.
+
+    Parameters
+    ----------
+    cfg : dict
+        The model's config, already read (its ``estimator`` settings,
+        ``schema.ESTIMATOR_DEFAULTS`` where it leaves them out).
+    out : str
+        The folder of runs.
+    verbose : int, optional
+        Keras's ``fit`` verbosity.
+    ship : bool, optional
+        Copy the weights, log and command into the store, beside the model's config.
+    command : str, optional
+        The command recorded when shipping (default: ``python -m denoise_utils.training
+        NAME --estimator``).
+    data_dir : str, optional
+        The folder of the data sets (default: the data-directory setting).
+
+    Returns
+    -------
+    str
+        The estimator's run folder, ``<out>/<name>/estimator``.
+    """
     import keras
 
     from ..data import PatchDataset, load_dataset

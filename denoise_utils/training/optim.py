@@ -8,13 +8,29 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable, Collection, Iterable
 
 import keras
 
 
-def learning_rate(cfg, state, epoch):
+def learning_rate(cfg: dict, state: dict, epoch: int) -> float:
     """The rate for ``epoch``: cosine over the ``minutes`` budget, or tenfold drops at
-    milestones; during the first ``warmup_epochs`` it climbs linearly to that rate."""
+    milestones; during the first ``warmup_epochs`` it climbs linearly to that rate.
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read: ``lr``, ``minutes``, ``lr_milestones`` and ``warmup_epochs``.
+    state : dict
+        The run's progress: ``seconds`` spent so far.
+    epoch : int
+        The epoch about to start, from 0.
+
+    Returns
+    -------
+    float
+        The learning rate.
+    """
     warm = min(1.0, (epoch + 1) / cfg["warmup_epochs"]) if cfg["warmup_epochs"] else 1.0
     if cfg["minutes"]:
         frac = min(state["seconds"] / (60 * cfg["minutes"]), 1.0)
@@ -22,17 +38,49 @@ def learning_rate(cfg, state, epoch):
     return warm * cfg["lr"] * 0.1 ** sum(epoch >= m for m in cfg["lr_milestones"])
 
 
-def out_of_time(cfg, state):
-    """Whether the ``minutes`` budget (if any) is spent."""
+def out_of_time(cfg: dict, state: dict) -> bool:
+    """Whether the ``minutes`` budget (if any) is spent.
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read: ``minutes``, the budget, or None.
+    state : dict
+        The run's progress: ``seconds`` spent so far.
+
+    Returns
+    -------
+    bool
+        True when a budget is given and spent.
+    """
     return bool(cfg["minutes"]) and state["seconds"] >= 60 * cfg["minutes"]
 
 
 class Progress(keras.callbacks.Callback):
-    """The one progress callback (§4.1): before an epoch the rate by :func:`learning_rate`;
-    after it the seconds spent, ``validate(model)``'s numbers in the log, the checkpoint
-    ``out/checkpoint`` and ``state.json``, and a stop when the ``minutes`` budget is spent."""
+    """The one progress callback (§4.1): the rate, validation, the checkpoint and the budget.
 
-    def __init__(self, cfg, out, state, validate, *, checkpoint="model.keras", save=None):
+    Before an epoch the rate by :func:`learning_rate`; after it the seconds spent,
+    ``validate(model)``'s numbers in the log, the checkpoint ``out/checkpoint`` and
+    ``state.json``, and a stop when the ``minutes`` budget is spent.
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read.
+    out : str
+        The run's folder.
+    state : dict
+        The run's progress, ``epoch`` and ``seconds``, updated in place after each epoch.
+    validate : callable
+        ``validate(model)``: a dict of numbers for the log.
+    checkpoint : str, optional
+        The checkpoint's file name in ``out``.
+    save : callable, optional
+        ``save(out)`` writes the checkpoint (default: ``model.save`` to ``out/checkpoint``).
+    """
+
+    def __init__(self, cfg: dict, out: str, state: dict, validate: Callable[[keras.Model], dict], *,
+                 checkpoint: str = "model.keras", save: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.cfg, self.out, self.state, self.validate, self.checkpoint = cfg, out, state, validate, checkpoint
         self.save = save or (lambda folder: self.model.save(os.path.join(folder, self.checkpoint)))
@@ -53,19 +101,61 @@ class Progress(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def fit_run(model, data, cfg, out, state, validate, *, verbose=1, checkpoint="model.keras", save=None):
+def fit_run(model: keras.Model, data: keras.utils.PyDataset, cfg: dict, out: str, state: dict,
+            validate: Callable[[keras.Model], dict], *, verbose: int = 1,
+            checkpoint: str = "model.keras", save: Callable[[str], None] | None = None) -> None:
     """Train ``model`` (compiled) on ``data`` from epoch ``state["epoch"]`` to ``cfg["epochs"]``
-    or the ``minutes`` budget, with :class:`Progress` and one ``log.csv`` in ``out``; ``save(out)``
-    writes the checkpoint (default: ``model.save`` to ``out/checkpoint``)."""
+    or the ``minutes`` budget, with :class:`Progress` and one ``log.csv`` in ``out``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    data : keras.utils.PyDataset
+        The training batches (a ``data.PatchDataset``).
+    cfg : dict
+        The run's config, read: ``epochs``, ``minutes`` and the rate's keys.
+    out : str
+        The run's folder.
+    state : dict
+        The run's progress (:func:`start_run`), updated in place.
+    validate : callable
+        ``validate(model)``: a dict of numbers for the log after each epoch.
+    verbose : int, optional
+        Keras's ``fit`` verbosity.
+    checkpoint : str, optional
+        The checkpoint's file name in ``out``.
+    save : callable, optional
+        ``save(out)`` writes the checkpoint (default: ``model.save`` to ``out/checkpoint``).
+
+    Returns
+    -------
+    None
+    """
     if state["epoch"] < cfg["epochs"] and not out_of_time(cfg, state):
         model.fit(data, epochs=cfg["epochs"], initial_epoch=state["epoch"], verbose=verbose,
                   callbacks=[Progress(cfg, out, state, validate, checkpoint=checkpoint, save=save),
                              keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)])
 
 
-def start_run(cfg, out):
+def start_run(cfg: dict, out: str) -> tuple[dict, bool]:
     """The run's folder ``out`` and progress: a new run writes its config there, a resumed one
-    reads how far it got (``state.json``, written by :class:`Progress`). Returns (state, resumed)."""
+    reads how far it got (``state.json``, written by :class:`Progress`).
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read (written to ``out/config.json`` for a new run).
+    out : str
+        The run's folder, made where missing.
+
+    Returns
+    -------
+    state : dict
+        ``epoch`` and ``seconds`` done.
+    resumed : bool
+        Whether the run had started before.
+    """
     os.makedirs(out, exist_ok=True)
     state_path = os.path.join(out, "state.json")
     if os.path.isfile(state_path):
@@ -78,18 +168,46 @@ def start_run(cfg, out):
     return {"epoch": 0, "seconds": 0.0}, False
 
 
-def save_state(out, state):
-    """Write the run's progress (epochs and seconds done) beside its checkpoint."""
+def save_state(out: str, state: dict) -> None:
+    """Write the run's progress (epochs and seconds done) beside its checkpoint.
+
+    Parameters
+    ----------
+    out : str
+        The run's folder; the file is ``state.json``.
+    state : dict
+        ``epoch`` and ``seconds``.
+
+    Returns
+    -------
+    None
+    """
     with open(os.path.join(out, "state.json"), "w") as fh:
         json.dump(state, fh)
 
 
-def optimizer(cfg, model, pretrained=()):
+def optimizer(cfg: dict, model: keras.Model,
+              pretrained: Collection[str] = ()) -> keras.optimizers.Optimizer:
     """The optimizer of ``cfg`` (``"adam"`` or ``"adamw"`` with ``weight_decay``) for ``model``.
 
-    ``pretrained`` are the paths of the variables that ``init`` loaded: they learn at
-    ``init_lr_scale`` times the rate, and with 0 they are frozen (their layers are not
-    trained), as the hybrid of §5.4 keeps its U-Net."""
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read: ``optimizer``, ``lr``, ``epsilon``, ``weight_decay`` and
+        ``init_lr_scale``.
+    model : keras.Model
+        The model to train; with ``init_lr_scale`` 0, its layers whose weights are all
+        ``pretrained`` are set not trainable.
+    pretrained : collection of str, optional
+        The paths of the variables that ``init`` loaded: they learn at ``init_lr_scale``
+        times the rate, and with 0 they are frozen (their layers are not trained), as the
+        hybrid of §5.4 keeps its U-Net.
+
+    Returns
+    -------
+    keras.optimizers.Optimizer
+        Adam, or a :class:`ScaledAdamW`.
+    """
     scale = cfg["init_lr_scale"]
     if scale == 0:
         for layer in model.layers:
@@ -104,10 +222,25 @@ def optimizer(cfg, model, pretrained=()):
 
 @keras.saving.register_keras_serializable(package="denoise_utils")
 class ScaledAdamW(keras.optimizers.AdamW):
-    """AdamW (Loshchilov & Hutter, 2019) in which the variables whose paths are in ``slow``
-    take steps ``slow_scale`` times as large. Saved with the model, so a run resumes with it."""
+    """AdamW (Loshchilov & Hutter, 2019) in which some variables take scaled steps.
 
-    def __init__(self, learning_rate=1e-3, *, slow=(), slow_scale=1.0, **kwargs):
+    The variables whose paths are in ``slow`` take steps ``slow_scale`` times as large.
+    Saved with the model, so a run resumes with it.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        The rate of every other variable.
+    slow : iterable of str, optional
+        Paths of the variables that take scaled steps.
+    slow_scale : float, optional
+        Their steps' scale.
+    **kwargs
+        Keras ``AdamW`` arguments (``weight_decay``, ``beta_1``, ``epsilon``, ...).
+    """
+
+    def __init__(self, learning_rate: float = 1e-3, *, slow: Iterable[str] = (),
+                 slow_scale: float = 1.0, **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
         self.slow, self.slow_scale = list(slow), float(slow_scale)
         self._slow = set(self.slow)

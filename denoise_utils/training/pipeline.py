@@ -15,6 +15,7 @@ The config's keys are described in :mod:`denoise_utils.zoo.schema`.
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,8 +30,19 @@ from .optim import ScaledAdamW, fit_run, optimizer, start_run  # noqa: F401  (Sc
 from .targets import measured_level, training_pairs
 
 
-def load_config(config):
-    """A config by shipped name or path, completed by :func:`denoise_utils.zoo.schema.read_config` (§4.1)."""
+def load_config(config: str) -> dict:
+    """A config by shipped name or path, completed (§4.1).
+
+    Parameters
+    ----------
+    config : str
+        A shipped model's name, or the path of a ``.json`` config.
+
+    Returns
+    -------
+    dict
+        The config, every default filled in by :func:`denoise_utils.zoo.schema.read_config`.
+    """
     root = store.WEIGHTS_DIR
     path = config if config.endswith(".json") else store.path(config, "config.json")
     if not os.path.isfile(path):
@@ -120,8 +132,32 @@ def _images(cfg, gray, data_dir):
     return images, val
 
 
-def train(config, *, out="runs", data_dir=None, verbose=1, ship=False, command=None):
-    """Train (or resume) the model of ``config``; returns the output folder (§4.1)."""
+def train(config: str, *, out: str = "runs", data_dir: str | None = None, verbose: int = 1,
+          ship: bool = False, command: str | None = None) -> str:
+    """Train (or resume) the model of ``config`` (§4.1).
+
+    Parameters
+    ----------
+    config : str
+        A shipped model's name, or the path of a ``.json`` config (:func:`load_config`).
+    out : str, optional
+        The folder of runs; the run writes to ``<out>/<name>/``.
+    data_dir : str, optional
+        The folder of the data sets (default: the data-directory setting).
+    verbose : int, optional
+        Keras's ``fit`` verbosity.
+    ship : bool, optional
+        Copy the weights (as float16), the log and the command into the store, beside the
+        config.
+    command : str, optional
+        The command recorded when shipping (default: ``python -m denoise_utils.training
+        CONFIG``).
+
+    Returns
+    -------
+    str
+        The output folder, ``<out>/<name>``.
+    """
     import keras
 
     from ..data import PatchDataset
@@ -170,7 +206,21 @@ def train(config, *, out="runs", data_dir=None, verbose=1, ship=False, command=N
     return out
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
+    """The command line, ``python -m denoise_utils.training CONFIG [--estimator] [--ship] ...``.
+
+    A ``FileNotFoundError``, ``ValueError`` or ``RuntimeError`` exits with status 2 and the
+    error's message.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    None
+    """
     parser = argparse.ArgumentParser(prog="python -m denoise_utils.training",
                                      description="Train (or resume) a denoiser from a config.")
     parser.add_argument("config", help="a shipped model name or a config.json path")

@@ -1,17 +1,27 @@
 """``fit``, the notebooks' quick training (§3.1, §4.4): a model, images, a number of steps."""
 
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..noise import as_noise
 from .targets import target_noise
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
 
 #: training steps per call into compiled code under XLA (Keras's ``steps_per_execution``):
 #: the same updates on the same batches, with less overhead per step
 STEPS_PER_CALL = 10
 
 
-def fit(model, images, steps, *, sigma=25, patch_size=40, batch_size=16, optimizer="adam",
-        lr=1e-3, loss="mse", epochs=1, seed=0, val=None, multiple=1, noise="gaussian", target="clean"):
+def fit(model: "keras.Model", images: "dict | Sequence[np.ndarray]", steps: int, *,
+        sigma: float | tuple[float, float] = 25, patch_size: int = 40, batch_size: int = 16,
+        optimizer: "str | keras.optimizers.Optimizer" = "adam", lr: float = 1e-3,
+        loss: str | Callable = "mse", epochs: int = 1, seed: int = 0, val: dict | None = None,
+        multiple: int = 1, noise: str | Callable = "gaussian",
+        target: str = "clean") -> "keras.callbacks.History":
     """Compile ``model`` and train it on ``steps`` batches of fresh noisy patches (§3.1, §4.4).
 
     The notebooks' quick training (the shipped models train with ``python -m

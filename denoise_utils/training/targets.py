@@ -26,6 +26,8 @@ Patches are float arrays (batch, h, w, channels); σ is on the 0-255 scale.
 """
 
 import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,25 +35,61 @@ from .._checks import check_sigma
 from ..zoo import store
 from ..zoo.schema import TARGETS
 
+if TYPE_CHECKING:
+    import keras
 
-def noise2noise_pairs(clean, rng, sigma=25):
+
+def noise2noise_pairs(clean: np.ndarray, rng: np.random.Generator,
+                      sigma: float = 25) -> tuple[np.ndarray, np.ndarray]:
     """(noisy input, independently noisy target) from clean patches (§5.2).
 
     A ``noise`` for ``PatchDataset``/``training.fit``: the clean patch never reaches the
     loss, only a second noisy copy of it, as two photos of one scene would give.
+
+    Parameters
+    ----------
+    clean : ndarray
+        Clean patches, float.
+    rng : numpy.random.Generator
+        Draws the two noises.
+    sigma : float, optional
+        The Gaussian noise level of both on the 0-255 scale.
+
+    Returns
+    -------
+    noisy, target : ndarray
+        Two independently noisy copies of ``clean``.
     """
     s = check_sigma(sigma) / 255.0
     return (clean + s * rng.standard_normal(clean.shape).astype(np.float32),
             clean + s * rng.standard_normal(clean.shape).astype(np.float32))
 
 
-def blind_spot_pairs(noisy, rng, *, fraction=1 / 64, radius=2):
+def blind_spot_pairs(noisy: np.ndarray, rng: np.random.Generator, *, fraction: float = 1 / 64,
+                     radius: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """(masked input, target) for blind-spot training on noisy patches alone (§5.2).
 
     In each patch about ``fraction`` of the pixels are picked; each picked pixel of the
     input is replaced by a random other pixel within ``radius`` (Noise2Void's masking).
-    The target stacks the unchanged noisy patch and the mask of picked pixels along the
-    channel axis (2 × channels), which :func:`masked_mse` splits again.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        Noisy patches, (batch, h, w, channels).
+    rng : numpy.random.Generator
+        Picks the pixels and their replacements.
+    fraction : float, optional
+        The share of each patch's pixels picked, in (0, 1).
+    radius : int, optional
+        How far (in rows and columns) a replacement may lie, a positive whole number.
+
+    Returns
+    -------
+    masked : ndarray
+        The input, float32, of ``noisy``'s shape.
+    target : ndarray
+        The unchanged noisy patch and the mask of picked pixels stacked along the channel
+        axis (2 × channels), which :func:`masked_mse` splits again.
     """
     noisy = np.asarray(noisy, np.float32)
     if noisy.ndim != 4:
@@ -77,12 +115,28 @@ def blind_spot_pairs(noisy, rng, *, fraction=1 / 64, radius=2):
     return masked, np.concatenate([noisy, mask], axis=-1)
 
 
-def with_level_map(clean, rng, sigma=(0, 55)):
+def with_level_map(clean: np.ndarray, rng: np.random.Generator,
+                   sigma: float | Sequence[float] = (0, 55)
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """((noisy, level map), target) for a model told the noise level (§5.5).
 
-    Each patch gets its own level drawn uniformly from the ``sigma`` range (a number: that
-    level for all) and a map of σ/255 of one channel, as FFDNet trains. The target stacks the
-    clean patch and the map, for :func:`level_mse`.
+    Each patch gets its own level and a map of σ/255 of one channel, as FFDNet trains.
+
+    Parameters
+    ----------
+    clean : ndarray
+        Clean patches, (batch, h, w, channels).
+    rng : numpy.random.Generator
+        Draws the levels and the noise.
+    sigma : float or (float, float), optional
+        The range on the 0-255 scale each patch's level is drawn from uniformly (a number:
+        that level for all).
+
+    Returns
+    -------
+    tuple
+        ``((noisy, level_map), target)``: the noisy patches and their maps, (batch, h, w, 1),
+        float32; the target stacks the clean patch and the map, for :func:`level_mse`.
     """
     clean = np.asarray(clean, np.float32)
     low, high = (sigma, sigma) if np.isscalar(sigma) else sigma
@@ -92,17 +146,40 @@ def with_level_map(clean, rng, sigma=(0, 55)):
     return (noisy, level), np.concatenate([clean, level], axis=-1)
 
 
-def measured_level(noisy, target):
-    """Each patch's noise level per channel: the standard deviation of ``noisy - target``
-    over the patch, as σ/255 (§5.1), shape (batch, 1, 1, channels)."""
+def measured_level(noisy: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Each patch's noise level per channel, as σ/255 (§5.1).
+
+    Parameters
+    ----------
+    noisy, target : ndarray
+        Noisy patches and their noise-free targets, (batch, h, w, channels).
+
+    Returns
+    -------
+    ndarray
+        The standard deviation of ``noisy - target`` over each patch, float32, shape
+        (batch, 1, 1, channels).
+    """
     return np.std(np.asarray(noisy, np.float32) - target, axis=(1, 2), keepdims=True).astype(np.float32)
 
 
-def with_measured_level(noise):
+def with_measured_level(noise: Callable) -> Callable[[np.ndarray, np.random.Generator],
+                                                     tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
     """((noisy, level map), target) for a model told the level of a noise that has no level
-    parameter, a camera's (§5.1): ``noise(clean, rng)`` gives (noisy, target) or noisy, and
-    the map is each patch's :func:`measured_level`, one channel per colour channel. The
-    target stacks the clean target and the map, for :func:`level_mse`."""
+    parameter, a camera's (§5.1).
+
+    Parameters
+    ----------
+    noise : callable
+        ``noise(clean, rng)`` gives (noisy, target) or noisy.
+
+    Returns
+    -------
+    callable
+        ``pairs(clean, rng) -> ((noisy, level_map), target)``: the map is each patch's
+        :func:`measured_level`, one channel per colour channel. The target stacks the clean
+        target and the map, for :func:`level_mse`.
+    """
 
     def pairs(clean, rng):
         out = noise(clean, rng)
@@ -113,12 +190,29 @@ def with_measured_level(noise):
     return pairs
 
 
-def with_estimated_level(noise, estimator):
-    """Like :func:`with_measured_level`, but the model is told the level a trained
-    ``models.level_estimator`` finds in each noisy patch (§5.1), the level it will be told on
-    a photo; the loss still weighs each patch by its measured level. A model trained so
-    learns how far to trust the estimator: where fine texture makes it answer too high, the
-    target says the noise was weak."""
+def with_estimated_level(noise: Callable, estimator: "keras.Model"
+                         ) -> Callable[[np.ndarray, np.random.Generator],
+                                       tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
+    """Like :func:`with_measured_level`, but the model is told the level an estimator finds (§5.1).
+
+    The model is told the level a trained ``models.level_estimator`` finds in each noisy
+    patch, the level it will be told on a photo; the loss still weighs each patch by its
+    measured level. A model trained so learns how far to trust the estimator: where fine
+    texture makes it answer too high, the target says the noise was weak.
+
+    Parameters
+    ----------
+    noise : callable
+        ``noise(clean, rng)`` gives (noisy, target) or noisy.
+    estimator : keras.Model
+        A trained ``models.level_estimator``: log(σ/255) per channel.
+
+    Returns
+    -------
+    callable
+        ``pairs(clean, rng) -> ((noisy, level_map), target)``, the map of the estimated
+        levels, the target of the measured ones (:func:`with_measured_level`).
+    """
     measured = with_measured_level(noise)
 
     def pairs(clean, rng):
@@ -133,12 +227,26 @@ def with_estimated_level(noise, estimator):
 LEVEL_REFERENCE, WEIGHT_FLOOR = 25 / 255, 1 / 255
 
 
-def level_mse(y_true, y_pred):
-    """The MSE of each patch divided by its noise variance (§5.5), for :func:`with_level_map`'s
-    targets (or :func:`with_measured_level`'s, whose level is the mean over the map's
-    channels): every level's relative error counts alike. A plain MSE is ruled by the noisiest
-    patches and leaves the low levels, where plug-and-play and diffusion end, undertrained
-    (the weighting of diffusion models' noise-prediction loss)."""
+def level_mse(y_true: Any, y_pred: Any) -> Any:
+    """The MSE of each patch divided by its noise variance (§5.5).
+
+    Every level's relative error counts alike. A plain MSE is ruled by the noisiest patches
+    and leaves the low levels, where plug-and-play and diffusion end, undertrained (the
+    weighting of diffusion models' noise-prediction loss).
+
+    Parameters
+    ----------
+    y_true : tensor
+        :func:`with_level_map`'s targets (or :func:`with_measured_level`'s, whose level is the
+        mean over the map's channels): the clean patches and the level map stacked.
+    y_pred : tensor
+        The model's outputs, (batch, h, w, channels).
+
+    Returns
+    -------
+    tensor
+        A scalar of the Keras backend.
+    """
     from keras import ops
 
     c = ops.shape(y_pred)[-1]
@@ -147,8 +255,21 @@ def level_mse(y_true, y_pred):
     return ops.mean(weight * ops.square(y_pred - target))
 
 
-def masked_mse(y_true, y_pred):
-    """The MSE on the masked pixels only, for :func:`blind_spot_pairs`'s targets (§5.2)."""
+def masked_mse(y_true: Any, y_pred: Any) -> Any:
+    """The MSE on the masked pixels only, for :func:`blind_spot_pairs`'s targets (§5.2).
+
+    Parameters
+    ----------
+    y_true : tensor
+        :func:`blind_spot_pairs`'s targets: the noisy patches and the mask stacked.
+    y_pred : tensor
+        The model's outputs, (batch, h, w, channels).
+
+    Returns
+    -------
+    tensor
+        A scalar of the Keras backend.
+    """
     from keras import ops
 
     c = ops.shape(y_pred)[-1]
@@ -156,8 +277,13 @@ def masked_mse(y_true, y_pred):
     return ops.sum(mask * ops.square(y_pred - target)) / ops.maximum(ops.sum(mask), 1.0)
 
 
-def register_losses():
-    """Register the losses of §5.2 and §5.5 with Keras, so a checkpoint that uses one loads."""
+def register_losses() -> None:
+    """Register the losses of §5.2 and §5.5 with Keras, so a checkpoint that uses one loads.
+
+    Returns
+    -------
+    None
+    """
     import keras
 
     keras.saving.register_keras_serializable("denoise_utils")(masked_mse)
@@ -166,11 +292,27 @@ def register_losses():
 
 
 
-def target_noise(target, sigma, teacher=None):
+def target_noise(target: str, sigma: float | Sequence[float] | None,
+                 teacher: str | None = None) -> tuple[Callable | None, str | Callable]:
     """``PatchDataset``'s ``noise`` and the Keras loss for a training ``target`` (§5.2).
 
-    ``target="teacher"``: the target is the output of the shipped model ``teacher`` on
-    the noisy patch (distillation).
+    Parameters
+    ----------
+    target : {"clean", "noise2noise", "blind_spot", "teacher"}
+        ``target="teacher"``: the target is the output of the shipped model ``teacher`` on
+        the noisy patch (distillation).
+    sigma : float, (float, float) or None
+        The Gaussian noise level on the 0-255 scale, a number (ignored, and may be a range or
+        None, for ``"clean"``).
+    teacher : str, optional
+        A shipped model's name, for ``target="teacher"``.
+
+    Returns
+    -------
+    noise : callable or None
+        ``noise(clean, rng) -> (input, target)``; None for ``"clean"``.
+    loss : str or callable
+        The Keras loss (:func:`masked_mse` for blind spots, else ``"mse"``).
     """
     if target not in TARGETS:
         raise ValueError(f"target must be one of {list(TARGETS)}, got {target!r}")
@@ -193,15 +335,29 @@ def target_noise(target, sigma, teacher=None):
         clean + s / 255.0 * rng.standard_normal(clean.shape).astype(np.float32), rng)), masked_mse
 
 
-def training_pairs(cfg, noise):
-    """What a run of config ``cfg`` (read) trains on: ``PatchDataset``'s ``noise`` (clean
-    patches to (input, target) pairs) and the Keras loss, in one place (§4.1, §5.2, §5.5).
+def training_pairs(cfg: dict, noise: Callable) -> tuple[Callable, str | Callable]:
+    """What a run of a config trains on, in one place (§4.1, §5.2, §5.5).
 
-    ``noise`` is the config's named noise. A ``target`` other than ``"clean"`` replaces it
-    (:func:`target_noise`); a model told the noise level (``model_kwargs["noise_map"]``) gets
-    the level with each patch: the Gaussian level drawn (:func:`with_level_map`), the level
-    a shipped estimator finds (``level_from``, :func:`with_estimated_level`) or the measured
-    level of camera noise (:func:`with_measured_level`), with :func:`level_mse`."""
+    A ``target`` other than ``"clean"`` replaces ``noise`` (:func:`target_noise`); a model
+    told the noise level (``model_kwargs["noise_map"]``) gets the level with each patch: the
+    Gaussian level drawn (:func:`with_level_map`), the level a shipped estimator finds
+    (``level_from``, :func:`with_estimated_level`) or the measured level of camera noise
+    (:func:`with_measured_level`), with :func:`level_mse`.
+
+    Parameters
+    ----------
+    cfg : dict
+        The run's config, read.
+    noise : callable
+        The config's named noise, ``noise(clean, rng)``.
+
+    Returns
+    -------
+    noise : callable
+        ``PatchDataset``'s ``noise``: clean patches to (input, target) pairs.
+    loss : str or callable
+        The Keras loss.
+    """
     pairs, loss = target_noise(cfg["target"], cfg["sigma"], cfg["teacher"])
     if not cfg["model_kwargs"].get("noise_map"):
         return pairs or noise, loss

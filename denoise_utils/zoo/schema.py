@@ -62,10 +62,26 @@ ESTIMATOR_DEFAULTS = dict(filters=32, scales=3, patch_size=64, batch_size=32, st
                           minutes=12, quantile=0.35, val_limit=6)
 
 
-def read_config(path):
+def read_config(path: str) -> dict:
     """The config in the JSON file ``path``, every default filled in and checked (§4.1).
 
-    A key the schema does not know is refused (a misspelt key would otherwise be ignored)."""
+    A key the schema does not know is refused (a misspelt key would otherwise be ignored).
+
+    Parameters
+    ----------
+    path : str
+        A ``config.json``; its folder's name is the default ``name``.
+
+    Returns
+    -------
+    dict
+        Every key of :data:`DEFAULTS` and the declared ones.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key, a missing required one, or a value the schema refuses.
+    """
     with open(path, encoding="utf-8") as fh:
         given = json.load(fh)
     unknown = sorted(set(given) - set(DEFAULTS) - set(DECLARED))

@@ -12,10 +12,14 @@ import csv
 import functools
 import os
 import shutil
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .schema import ESTIMATOR_DEFAULTS, read_config
+
+if TYPE_CHECKING:
+    import keras
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "weights")
 #: the files of each part of a shipped model: weights, log, command
@@ -24,21 +28,50 @@ PARTS = {"model": ("model.weights.h5", "log.csv", "command.txt"),
 
 
 def path(name: str, file: str = "model.weights.h5") -> str:
-    """Where ``file`` of the shipped model ``name`` lives (whether or not it exists)."""
+    """Where ``file`` of the shipped model ``name`` lives (whether or not it exists).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model's name (its folder in ``WEIGHTS_DIR``).
+    file : str, optional
+        A file of its folder ("": the folder itself).
+
+    Returns
+    -------
+    str
+        The path.
+    """
     return os.path.join(WEIGHTS_DIR, name, file)
 
 
-def available() -> list:
-    """Names of the shipped models whose weights are present, sorted."""
+def available() -> list[str]:
+    """Names of the shipped models whose weights are present, sorted.
+
+    Returns
+    -------
+    list of str
+        Empty where there is no ``WEIGHTS_DIR``.
+    """
     if not os.path.isdir(WEIGHTS_DIR):
         return []
     return sorted(n for n in os.listdir(WEIGHTS_DIR) if os.path.isfile(path(n)))
 
 
 def info(name: str) -> dict:
-    """The config a shipped model was trained from, completed (:func:`.schema.read_config`),
-    plus its ``channels``, whether it ``takes_level`` (the noise level as an input, §5.5) and
-    whether it is ``blind`` (trained on a range of levels, told none)."""
+    """The config a shipped model was trained from, completed (:func:`.schema.read_config`).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model (:func:`available`).
+
+    Returns
+    -------
+    dict
+        The config plus its ``channels``, whether it ``takes_level`` (the noise level as an
+        input, §5.5) and whether it is ``blind`` (trained on a range of levels, told none).
+    """
     if name not in available():
         raise ValueError(f"unknown model {name!r}; shipped models: {available()}")
     cfg = read_config(path(name, "config.json"))
@@ -48,14 +81,21 @@ def info(name: str) -> dict:
     return cfg
 
 
-def catalog() -> dict:
-    """Every shipped model's :func:`info`, by name: each config read once, for several
-    :func:`find` queries on the same reading."""
+def catalog() -> dict[str, dict]:
+    """Every shipped model's :func:`info`, by name.
+
+    Each config is read once, for several :func:`find` queries on the same reading.
+
+    Returns
+    -------
+    dict of str to dict
+        :func:`info` by model name.
+    """
     return {n: info(n) for n in available()}
 
 
 def find(*, channels: int | None = None, noise: str | None = None, kind: str | None = None,
-         families: tuple | None = None, configs: dict | None = None) -> list:
+         families: tuple[str, ...] | None = None, configs: dict | None = None) -> list[str]:
     """The shipped models that fit, highest ``rank`` first (ties by name): the one query on
     the store that ``pretrained.choose`` and ``plug_and_play.prior`` ask.
 
@@ -76,6 +116,7 @@ def find(*, channels: int | None = None, noise: str | None = None, kind: str | N
     Returns
     -------
     list of str
+        Model names.
     """
     kinds = {"fixed": lambda c: not isinstance(c["sigma"], list), "ranged": lambda c: isinstance(c["sigma"], list),
              "blind": lambda c: c["blind"], "told": lambda c: c["takes_level"], None: lambda c: True}
@@ -88,17 +129,43 @@ def find(*, channels: int | None = None, noise: str | None = None, kind: str | N
     return sorted(fits, key=lambda n: (-cfgs[n]["rank"], n))
 
 
-def log(name: str, part: str = "model") -> list:
-    """A shipped model's training log (``part="estimator"``: its estimator's): one dict of
-    numbers per epoch (§4.1)."""
+def log(name: str, part: str = "model") -> list[dict[str, float]]:
+    """A shipped model's training log (§4.1).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model.
+    part : {"model", "estimator"}, optional
+        ``part="estimator"``: its estimator's log.
+
+    Returns
+    -------
+    list of dict
+        One dict of numbers per epoch, by the log's columns (``seconds``, the losses, the
+        validation figures); empty cells left out.
+    """
     with open(path(name, PARTS[part][1]), newline="") as fh:
         return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(fh)]
 
 
 def minutes(name: str, total: bool = False, device: str | None = None) -> float:
-    """Training minutes of a shipped model, read from its log (``total``: with every model
-    it was fine-tuned from, following the configs' ``init``; ``device``: ``"gpu"`` or
-    ``"cpu"`` counts only the runs on that device, from each config's ``device``) (§4.1)."""
+    """Training minutes of a shipped model, read from its log (§4.1).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model.
+    total : bool, optional
+        With every model it was fine-tuned from, following the configs' ``init``.
+    device : {"gpu", "cpu"}, optional
+        Count only the runs on that device, from each config's ``device``.
+
+    Returns
+    -------
+    float
+        Minutes.
+    """
     rows, cfg = log(name), info(name)
     own = rows[-1]["seconds"] / 60 if rows else 0.0
     if device is not None and cfg["device"] != device:
@@ -112,6 +179,17 @@ def to_float16(src: str, dst: str) -> None:
 
     Half the bytes; Keras casts them back to float32 on loading. §5.2 measures that it
     costs a small U-Net under 0.01 dB on held-out images; the shipped models ship this way.
+
+    Parameters
+    ----------
+    src : str
+        A Keras ``.weights.h5`` file.
+    dst : str
+        The new file, not ``src``.
+
+    Returns
+    -------
+    None
     """
     import h5py
 
@@ -134,9 +212,25 @@ def to_float16(src: str, dst: str) -> None:
 
 
 def ship(name: str, weights: str, *, log_file: str, command: str, part: str = "model") -> None:
-    """Put a trained run beside the config of the shipped model ``name``: the ``weights`` as
-    float16, the ``log_file`` and the ``command`` that trained it (``part="estimator"``: as
-    the model's noise-level estimator) (§4.1)."""
+    """Put a trained run beside the config of the shipped model ``name`` (§4.1).
+
+    Parameters
+    ----------
+    name : str
+        The shipped model (its folder is made where missing).
+    weights : str
+        The run's ``.weights.h5`` file, copied as float16 (:func:`to_float16`).
+    log_file : str
+        The run's ``log.csv``, copied.
+    command : str
+        The command that trained it, written to ``command.txt``.
+    part : {"model", "estimator"}, optional
+        ``part="estimator"``: the files are the model's noise-level estimator's.
+
+    Returns
+    -------
+    None
+    """
     if part not in PARTS:
         raise ValueError(f"part must be one of {list(PARTS)}, got {part!r}")
     os.makedirs(path(name, ""), exist_ok=True)
@@ -147,9 +241,22 @@ def ship(name: str, weights: str, *, log_file: str, command: str, part: str = "m
         fh.write(command + "\n")
 
 
-def load(name: str, *, copy: bool = False):
-    """The Keras model ``name`` with its shipped weights (cached, so do not train it:
-    ``copy=True`` gives a model of its own, to fine-tune, §5.1)."""
+def load(name: str, *, copy: bool = False) -> "keras.Model":
+    """The Keras model ``name`` with its shipped weights (§4.1).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model.
+    copy : bool, optional
+        The model is cached, so do not train it: ``copy=True`` gives a model of its own, to
+        fine-tune (§5.1).
+
+    Returns
+    -------
+    keras.Model
+        The model, built from its config.
+    """
     return _build(name) if copy else _cached(name)
 
 
@@ -165,14 +272,34 @@ _cached = functools.lru_cache(maxsize=4)(_build)
 
 
 def clear_cache() -> None:
-    """Forget the models and estimators loaded so far (after ``WEIGHTS_DIR`` or a file changed)."""
+    """Forget the models and estimators loaded so far (after ``WEIGHTS_DIR`` or a file changed).
+
+    Returns
+    -------
+    None
+    """
     _cached.cache_clear()
     _estimator.cache_clear()
 
 
 def estimator_owner(name: str) -> str:
-    """The shipped model whose noise-level estimator tells ``name`` the level: its own, or the
-    one its config's ``level_from`` names (§5.1)."""
+    """The shipped model whose noise-level estimator tells ``name`` the level (§5.1).
+
+    Parameters
+    ----------
+    name : str
+        A shipped model told the level of camera noise.
+
+    Returns
+    -------
+    str
+        ``name`` itself, or the model its config's ``level_from`` names.
+
+    Raises
+    ------
+    ValueError
+        If that model has no shipped estimator.
+    """
     owner = info(name)["level_from"] or name
     if not os.path.isfile(path(owner, PARTS["estimator"][0])):
         raise ValueError(f"model {name!r} has no noise-level estimator: it is not told the level of camera noise")
@@ -190,6 +317,17 @@ def _estimator(owner):
     return model
 
 
-def load_estimator(name: str):
-    """The noise-level estimator that tells the model ``name`` the level, a Keras model (§5.1); cached."""
+def load_estimator(name: str) -> "keras.Model":
+    """The noise-level estimator that tells the model ``name`` the level (§5.1); cached.
+
+    Parameters
+    ----------
+    name : str
+        A shipped model told the level of camera noise (:func:`estimator_owner`).
+
+    Returns
+    -------
+    keras.Model
+        A ``models.level_estimator`` with its shipped weights.
+    """
     return _estimator(estimator_owner(name))
