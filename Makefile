@@ -21,6 +21,7 @@ setup: $(VENV)/.installed
 
 book: setup
 	$(BIN)/jupyter-book build . -W
+	$(BIN)/python scripts/zh_book.py _build/jupyter_execute
 
 # -n auto: pytest-xdist runs as many test files and notebooks at once as there are cores
 # (a notebook's cells stay in one kernel: --dist loadfile); conftest.py starts the slowest first

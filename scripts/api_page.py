@@ -76,22 +76,45 @@ def uses(chapters=os.path.join(ROOT, "chapters")):
     return out
 
 
-def page():
+ZH_INTRO = ["# API 参考", "",
+            "各章调用的 `denoise_utils` 函数和类，按最先使用它们的章节分组，文档即代码中的文档字符串（英文）。"
+            "`import denoise_utils as du` 直接提供最常用的那些（`du.denoise`、`du.psnr` 等）；这里每一个都列在"
+            "定义它的模块之下。本页由 `python scripts/api_page.py` 生成（有测试保证它与各章同步）。", ""]
+
+
+def _zh_titles():
+    """{English chapter title: its Chinese title} from the chapters' catalogues (zh/chapters/*.po)."""
+    sys.path.insert(0, ROOT)
+    from denoise_utils.translation import catalogue_path, read_po
+
+    out = {}
+    for path, nb in _notebooks():
+        first = next((e for e in read_po(catalogue_path(path, ROOT)) if e.id == nb["cells"][0]["id"]), None)
+        if first is not None and first.usable:
+            out[_title(nb)] = first.chinese.splitlines()[0].lstrip("# ").strip()
+    return out
+
+
+def page(chinese=False):
     lines = ["# API reference", "",
              "The functions and classes of `denoise_utils` that the chapters call, grouped by the chapter",
              "that first uses each, with their documentation as the code gives it. `import denoise_utils as du`",
              "gives the most used ones directly (`du.denoise`, `du.psnr`, ...); each is listed here under the",
              "module that defines it. Written by `python scripts/api_page.py` (a test keeps it in step).", ""]
+    if chinese:
+        lines = list(ZH_INTRO)
+    titles = _zh_titles() if chinese else {}
     listed = set()
     for title, found in uses():
-        lines += [f"## {title}", "", "```{eval-rst}"]
+        lines += [f"## {titles.get(title, title)}", "", "```{eval-rst}"]
         for obj, name in found:
             lines.append(f".. auto{'class' if inspect.isclass(obj) else 'function'}:: {name}")
             listed.add(name)
         lines += ["```", ""]
     extra = [hit for hit in map(_resolve, EXTRA) if hit and hit[1] not in listed]
     if extra:
-        lines += ["## Used in the text, not called in a cell", "", "```{eval-rst}"]
+        lines += ["## 正文提到、单元未调用的函数" if chinese else "## Used in the text, not called in a cell", "",
+                  "```{eval-rst}"]
         lines += [f".. autofunction:: {name}" for _, name in extra] + ["```", ""]
     return "\n".join(lines)
 
@@ -147,18 +170,34 @@ def links(chapters=os.path.join(ROOT, "chapters")):
     return changed
 
 
+ZH_PAGE = os.path.join(ROOT, "zh", "book", "api.md")
+
+
+def zh_page():
+    """The Chinese API page: the same reference, Chinese headings, stamped with the English
+    page it follows (denoise_utils.translation.stamp)."""
+    sys.path.insert(0, ROOT)
+    from denoise_utils.translation import source_hash
+
+    return f"<!-- translates book/api.md @ sha256:{source_hash(PAGE)} -->\n" + page(chinese=True)
+
+
 if __name__ == "__main__":
     text, stale = page(), links()
     if "--check" in sys.argv[1:]:
         with open(PAGE, encoding="utf-8") as fh:
             if fh.read() != text:
                 sys.exit("book/api.md is out of date: run python scripts/api_page.py")
+        if not os.path.isfile(ZH_PAGE) or open(ZH_PAGE, encoding="utf-8").read() != zh_page():
+            sys.exit("zh/book/api.md is out of date: run python scripts/api_page.py")
         if stale:
             sys.exit(f"links to the API reference out of date in {sorted(map(os.path.basename, stale))}: "
                      "run python scripts/api_page.py")
         sys.exit(0)
     with open(PAGE, "w", encoding="utf-8") as fh:
         fh.write(text)
+    with open(ZH_PAGE, "w", encoding="utf-8") as fh:
+        fh.write(zh_page())
     for path, new in stale.items():
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(new)

@@ -110,7 +110,8 @@ def test_the_prose_scan_finds_typed_numbers():
 
 
 #: the source article's section titles as printed (../shared/seed/seed.md)
-ARTICLE_SECTIONS = ("1.背景介绍", "2.核心概念与联系", "3.1 卷积神经网络（CNN）", "3.2 递归神经网络（RNN）",
+ARTICLE_SECTIONS = ("1.背景介绍", "2.核心概念与联系", "3.核心算法原理和具体操作步骤以及数学模型公式详细讲解",
+                    "3.1 卷积神经网络（CNN）", "3.2 递归神经网络（RNN）",
                     "3.3 生成对抗网络（GAN）", "3.4 自编码器（Autoencoder）", "4.1 使用CNN进行图像去噪",
                     "4.2 使用RNN进行图像去噪", "4.3 使用GAN进行图像去噪", "4.4 使用Autoencoder进行图像去噪",
                     "4.具体代码实例和详细解释说明", "5.未来发展趋势与挑战", "6.附录常见问题与解答")
@@ -152,7 +153,8 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     """.ci/run: the README's test command, every chapter without data, the book with -W (issue 28)."""
     ci = (ROOT / ".ci" / "run").read_text()
     steps = [ci.index(s) for s in ("DENOISE_EXECUTED=_build/executed make test", "make test-nodata",
-                                   "scripts/book_from_run.py _build/executed")]
+                                   "scripts/book_from_run.py _build/executed",
+                                   "scripts/zh_book.py _build/executed _build/from-run/_build/html")]
     assert steps == sorted(steps) and "DENOISE_STRICT=1" in ci
     make = (ROOT / "Makefile").read_text()
     nodata = make.split("test-nodata: setup\n")[1].splitlines()[0]
@@ -161,6 +163,7 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     # both passes run files side by side, each notebook whole in one kernel (pytest-xdist)
     assert "$(BIN)/python -m pytest $(XDIST)\n" in make and "XDIST := -n auto --dist loadfile" in make
     assert "jupyter-book build . -W" in make                          # make book, as the README says
+    assert "scripts/zh_book.py _build/jupyter_execute" in make        # and its Chinese edition
     script = (ROOT / "scripts" / "book_from_run.py").read_text()
     assert '"build", out, "-W"' in script
 

@@ -15,18 +15,38 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
+from collections.abc import Sequence
+
+from ..translation import catalogue_path, read_po, sync, translate
 
 from . import checks  # noqa: F401  (registers every exercise's checker)
 from .grading import grade, gradebook  # noqa: F401
 from .notebook import BEGIN, END, HEADING, cell_text, exercises, stub_solution, student_copy  # noqa: F401
-from .registry import EXERCISES, check, exercise, mistakes_list  # noqa: F401
+from .registry import CATALOGUE, EXERCISES, catalogue_texts, check, exercise, mistakes_list  # noqa: F401
 
-def timings_table(timings, chapters="chapters"):
+def timings_table(timings: str, chapters: str = "chapters") -> str:
     """The instructor guide's table: each chapter's coding exercises and its measured run time.
 
-    ``timings`` is the file that ``DENOISE_TIMINGS=FILE make test`` writes (conftest.py):
-    each notebook's seconds, kernel start and every cell, on the budget and machine it names.
+    Parameters
+    ----------
+    timings : str
+        The file that ``DENOISE_TIMINGS=FILE make test`` writes (conftest.py): each
+        notebook's seconds, kernel start and every cell, on the budget and machine it names.
+    chapters : str, optional
+        The folder of the chapter notebooks.
+
+    Returns
+    -------
+    str
+        A Markdown table, one row per chapter.
+
+    Raises
+    ------
+    ValueError
+        If ``timings`` is not such a file.
     """
     try:
         with open(timings, encoding="utf-8") as fh:
@@ -56,16 +76,67 @@ def _is_student_copy(text):
         return False
 
 
-def build(chapters="chapters", out="labs", check_only=False):
-    """Write the student copy of every chapter notebook to ``out``; return the paths.
+def update_messages(check_only: bool = False) -> list[str]:
+    """Keep the checks' Chinese catalogue (``labs/zh.po``) in step with every exercise's title
+    and hint: a changed English text marks its entry fuzzy (English is shown until it is
+    translated again). Returns what changed; ``check_only`` changes nothing."""
 
-    ``check_only``: write nothing, raise if a copy in ``out`` is missing or stale.
-    """
-    names = sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb"))
-    stale, paths = [], []
-    for name in names:
+    texts = catalogue_texts()
+    if not check_only:
+        return sync(CATALOGUE, texts, title="Chinese titles and hints of the exercises' checks")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "zh.po")
+        if os.path.exists(CATALOGUE):
+            shutil.copy(CATALOGUE, copy)
+        return sync(copy, texts)
+
+
+def _copies(chapters):
+    """{relative path: student copy text}: every chapter's copy, and the Chinese copy
+    (``zh/<chapter>``) of every chapter translated whole (``zh/chapters/*.po``)."""
+    root = os.path.dirname(os.path.abspath(chapters))
+    out = {}
+    for name in sorted(n for n in os.listdir(chapters) if n.endswith(".ipynb")):
         with open(os.path.join(chapters, name), encoding="utf-8") as fh:
-            text = json.dumps(student_copy(json.load(fh)), indent=1, ensure_ascii=False) + "\n"
+            nb = json.load(fh)
+        out[name] = json.dumps(student_copy(nb), indent=1, ensure_ascii=False) + "\n"
+        entries = read_po(catalogue_path(name, root))
+        if entries and all(e.usable for e in entries):
+            zh = student_copy(translate(nb, entries))
+            for cell in zh["cells"]:   # its checks speak Chinese (labs/zh.po)
+                if cell["cell_type"] == "code" and "google.colab" in cell_text(cell):
+                    cell["source"] = 'import os\n\nos.environ["DENOISE_LANG"] = "zh"  # 检查用中文说明\n' + cell_text(cell)
+                    break
+            out[os.path.join("zh", name)] = json.dumps(zh, indent=1, ensure_ascii=False) + "\n"
+    return out
+
+
+def build(chapters: str = "chapters", out: str = "labs", check_only: bool = False) -> list[str]:
+    """Write the student copy of every chapter notebook to ``out``.
+
+    Parameters
+    ----------
+    chapters : str, optional
+        The folder of the chapter notebooks.
+    out : str, optional
+        The folder of the student copies; a file there that is not a student copy is not
+        overwritten (``ValueError``).
+    check_only : bool, optional
+        Write nothing, raise (``SystemExit``) if a copy in ``out`` is missing or stale.
+
+    Returns
+    -------
+    list of str
+        The paths of the student copies.
+    """
+    changes = update_messages(check_only=check_only)
+    if check_only and changes:
+        raise SystemExit(f"labs/zh.po is out of step with the checks ({changes[:3]}): "
+                         "run `python -m denoise_utils.labs build`")
+    copies = _copies(chapters)
+    names = list(copies)
+    stale, paths = [], []
+    for name, text in copies.items():
         path = os.path.join(out, name)
         paths.append(path)
         old = None
@@ -80,11 +151,12 @@ def build(chapters="chapters", out="labs", check_only=False):
         if old is not None and not _is_student_copy(old):
             raise ValueError(f"{path} is not a student copy (no 'student_copy' in its metadata): "
                              "not overwritten; choose another --out")
-        os.makedirs(out, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
-    extra = sorted(set(os.listdir(out)) - set(names)) if os.path.isdir(out) else []
-    extra = [n for n in extra if n.endswith(".ipynb")]
+    found = [os.path.relpath(os.path.join(d, f), out) for d, _, files in os.walk(out) for f in files] \
+        if os.path.isdir(out) else []
+    extra = sorted(n for n in set(found) - set(names) if n.endswith(".ipynb") and ".ipynb_checkpoints" not in n)
     if check_only and (stale or extra):
         raise SystemExit(f"student copies out of date: {', '.join(stale + extra)}; "
                          "run `python -m denoise_utils.labs build`")
@@ -97,9 +169,20 @@ BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+
 INSTALL = re.compile(r'git\+https://github\.com/[^@"\\\s]+@[^"\\\s]+')
 
 
-def repository(config="_config.yml"):
-    """(url, ref) from ``_config.yml``'s ``repository``: its ``url`` and the ``branch`` (or
-    tag) that readers' badges open and install cells install."""
+def repository(config: str = "_config.yml") -> tuple[str, str]:
+    """(url, ref) from ``_config.yml``'s ``repository``.
+
+    Parameters
+    ----------
+    config : str, optional
+        The book's configuration.
+
+    Returns
+    -------
+    url, ref : str
+        Its ``url`` and the ``branch`` (or tag) that readers' badges open and install cells
+        install.
+    """
     with open(config, encoding="utf-8") as fh:
         text = fh.read()
     block = text.split("repository:", 1)[1] if "repository:" in text else ""
@@ -109,10 +192,25 @@ def repository(config="_config.yml"):
     return url.group(1).rstrip("/"), ref.group(1)
 
 
-def links(chapters="chapters", config="_config.yml"):
-    """Point every chapter's Colab badge (its student copy) and its install cell at the
-    repository and ref of ``config``; return the notebooks changed. ``build`` then carries
-    them into the student copies (``make links`` runs both)."""
+def links(chapters: str = "chapters", config: str = "_config.yml") -> list[str]:
+    """Point every chapter's Colab badge and its install cell at the repository of ``config``.
+
+    The badge opens the chapter's student copy; badge and install cell get the repository
+    and ref of ``config`` (:func:`repository`). ``build`` then carries them into the student
+    copies (``make links`` runs both).
+
+    Parameters
+    ----------
+    chapters : str, optional
+        The folder of the chapter notebooks, rewritten in place.
+    config : str, optional
+        The book's configuration.
+
+    Returns
+    -------
+    list of str
+        The paths of the notebooks changed.
+    """
     url, ref = repository(config)
     badge = f"https://colab.research.google.com/github/{url.split('github.com/')[1]}/blob/{ref}/labs/"
     changed = []
@@ -128,8 +226,19 @@ def links(chapters="chapters", config="_config.yml"):
     return changed
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int | None:
+    """The command line, ``python -m denoise_utils.labs COMMAND`` (``--help`` lists them).
 
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int or None
+        The exit status: 1 where ``grade`` could not read a notebook, else None.
+    """
     parser = argparse.ArgumentParser(prog="python -m denoise_utils.labs",
                                      description="Student copies of the chapters (no solutions).")
     parser.add_argument("command", choices=["build", "check", "grade", "links", "mistakes", "timings"],

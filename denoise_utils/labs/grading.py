@@ -33,9 +33,21 @@ def _reason(err, timeout):
     return f"{type(err).__name__}: {err}"
 
 
-def grade(notebook, timeout=60):
-    """Run each exercise of a student's ``notebook`` (an nbformat 4 dict) and its check in a
-    kernel of its own; ``timeout`` seconds per cell. Returns (number, passed, message) each."""
+def grade(notebook: dict, timeout: float = 60) -> list[tuple[str, bool, str]]:
+    """Run each exercise of a student's notebook and its check in a kernel of its own.
+
+    Parameters
+    ----------
+    notebook : dict
+        A student's notebook, an nbformat 4 dict.
+    timeout : float, optional
+        Seconds per cell.
+
+    Returns
+    -------
+    list of tuple
+        ``(number, passed, message)`` for each exercise.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -73,10 +85,24 @@ def grade(notebook, timeout=60):
     return results
 
 
-def gradebook(results, path):
-    """Write ``{submission: grade() results}`` to the CSV ``path``: one row per submission,
-    named by its file, one column per exercise (1 passed, 0 failed, empty: not in it), and
-    the total. Refuses to overwrite an existing file that is not a gradebook."""
+def gradebook(results: dict[str, list[tuple[str, bool, str]]], path: str) -> None:
+    """Write a class's results to a CSV file: one row per submission.
+
+    Each row is named by its file, with one column per exercise (1 passed, 0 failed, empty:
+    not in it), and the total.
+
+    Parameters
+    ----------
+    results : dict
+        ``{submission: grade() results}``, by the submission's path.
+    path : str
+        The CSV file. Refuses to overwrite an existing file that is not a gradebook
+        (``ValueError``).
+
+    Returns
+    -------
+    None
+    """
     numbers = []
     for rows in results.values():
         numbers += [n for n, _, _ in rows if n not in numbers]

@@ -5,16 +5,43 @@ import copy
 import re
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-HEADING = re.compile(r"^#+ Exercise (\d+(?:\.\d+)+)[:.]?\s*(.*)$", re.M)
+HEADING = re.compile(r"^#+ (?:Exercise|练习) (\d+(?:\.\d+)+)[:.：]?\s*(.*)$", re.M)
 ANSWER = "**Your answer:** *(write it here)*\n"
 
 
-def cell_text(cell):
+def cell_text(cell: dict) -> str:
+    """A notebook cell's source as one string.
+
+    Parameters
+    ----------
+    cell : dict
+        An nbformat 4 cell; its ``source`` a string or a list of lines.
+
+    Returns
+    -------
+    str
+        The source.
+    """
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def stub_solution(code, number, title):
-    """Replace each solution block of ``code`` with a NotImplementedError stub."""
+def stub_solution(code: str, number: str, title: str) -> str:
+    """Replace each solution block of ``code`` with a NotImplementedError stub.
+
+    Parameters
+    ----------
+    code : str
+        A code cell's source; each solution stands between ``### BEGIN SOLUTION`` and
+        ``### END SOLUTION`` lines.
+    number, title : str
+        The exercise's number and title, for the stub's message.
+
+    Returns
+    -------
+    str
+        The code with each block replaced by ``raise NotImplementedError("Exercise N: title")``
+        at the block's indentation.
+    """
     out, inside = [], False
     for line in code.split("\n"):
         if line.strip() == BEGIN:
@@ -30,8 +57,19 @@ def stub_solution(code, number, title):
     return "\n".join(out)
 
 
-def student_copy(notebook):
-    """The student copy of a source ``notebook`` (a dict in nbformat 4): no solutions, no outputs."""
+def student_copy(notebook: dict) -> dict:
+    """The student copy of a source ``notebook``: no solutions, no outputs.
+
+    Parameters
+    ----------
+    notebook : dict
+        A chapter notebook, a dict in nbformat 4; left as it is.
+
+    Returns
+    -------
+    dict
+        The copy, marked ``student_copy`` in its metadata.
+    """
     nb = copy.deepcopy(notebook)
     nb.setdefault("metadata", {})["student_copy"] = True  # build overwrites only these
     number, title = None, ""
@@ -64,8 +102,20 @@ def student_copy(notebook):
     return nb
 
 
-def exercises(notebook):
-    """(number, code, check) of each coding exercise of ``notebook`` (nbformat 4 dict), in order."""
+def exercises(notebook: dict) -> list[tuple[str | None, str | None, str]]:
+    """(number, code, check) of each coding exercise of ``notebook``, in order.
+
+    Parameters
+    ----------
+    notebook : dict
+        A notebook, an nbformat 4 dict.
+
+    Returns
+    -------
+    list of tuple
+        ``(number, code, check)``: the number of the heading above, the code cell before the
+        check cell (None where there is none) and the check cell's source.
+    """
     out, number, code = [], None, None
     for cell in notebook["cells"]:
         src = cell_text(cell)
