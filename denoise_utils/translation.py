@@ -138,13 +138,17 @@ def update(po: str, nb: dict, *, title: str = "") -> list[str]:
 
 def translate(nb: dict, entries: list[Entry]) -> dict:
     """A copy of the (executed) notebook ``nb`` with each markdown cell's usable Chinese in place
-    of its English; code cells and their outputs untouched."""
+    of its English; code cells and their outputs untouched. A chapter translated whole opens
+    its Chinese student copy (``labs/zh/``) from its Colab badge."""
     chinese = {e.id: e for e in entries if e.usable}
+    whole = bool(entries) and all(e.usable for e in entries)
     out = copy.deepcopy(nb)
     for cell in out["cells"]:
         e = chinese.get(cell.get("id"))
         if cell["cell_type"] == "markdown" and e is not None and e.english == "".join(cell["source"]):
-            cell["source"] = e.chinese.splitlines(keepends=True)
+            text = re.sub(r"(colab\.research\.google\.com/github/\S+?/blob/[^/\s]+/labs/)(?!zh/)", r"\1zh/",
+                          e.chinese) if whole else e.chinese
+            cell["source"] = text.splitlines(keepends=True)
     return out
 
 

@@ -195,3 +195,10 @@ def test_a_generated_block_comes_from_the_english_page():
     english = "# Zoo\n<!-- leaderboard:start -->\n| new | table |\n<!-- leaderboard:end -->\nEnd.\n"
     chinese = "# 模型库\n<!-- leaderboard:start -->\n| old |\n<!-- leaderboard:end -->\n完。\n"
     assert tr.with_blocks(chinese, english) == "# 模型库\n<!-- leaderboard:start -->\n| new | table |\n<!-- leaderboard:end -->\n完。\n"
+
+
+def test_a_chapter_translated_whole_opens_its_chinese_student_copy():
+    badge = "[![Open](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/o/r/blob/main/labs/x.ipynb)"
+    nb = _nb({**MD, "source": [badge]})
+    zh = tr.translate(nb, [tr.Entry("m1", badge, badge.replace("Open", "打开"))])
+    assert "blob/main/labs/zh/x.ipynb" in "".join(zh["cells"][0]["source"])
