@@ -202,3 +202,11 @@ def test_a_chapter_translated_whole_opens_its_chinese_student_copy():
     nb = _nb({**MD, "source": [badge]})
     zh = tr.translate(nb, [tr.Entry("m1", badge, badge.replace("Open", "打开"))])
     assert "blob/main/labs/zh/x.ipynb" in "".join(zh["cells"][0]["source"])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_cell_ids_are_unique(path):
+    """Cell ids key the translations (and nbformat renames a duplicate when it writes a notebook,
+    so an executed copy would no longer match its source)."""
+    ids = [c["id"] for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
