@@ -57,13 +57,18 @@ def machine_paths():
     return sorted(os.path.realpath(p) for p in paths if p and p != os.sep)
 
 
-def main(executed, out=os.path.join(ROOT, "_build", "from-run")):
+def copy_sources(out, names=SOURCES):
+    """A fresh ``out`` holding a copy of the book's ``names`` (files and folders)."""
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(out)
-    for name in SOURCES:
+    for name in names:
         src = os.path.join(ROOT, name)
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(out, name))
+
+
+def main(executed, out=os.path.join(ROOT, "_build", "from-run")):
+    copy_sources(out)
     chapters = sorted(n for n in os.listdir(os.path.join(ROOT, "chapters")) if n.endswith(".ipynb"))
     missing = [n for n in chapters if not os.path.isfile(os.path.join(executed, "chapters", n))]
     if missing:

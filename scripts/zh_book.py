@@ -26,6 +26,9 @@ sys.path.insert(0, ROOT)
 
 from denoise_utils.translation import catalogue_path, read_po, translate, with_blocks  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from book_from_run import copy_sources  # noqa: E402
+
 SOURCES = ("_config.yml", "_static", "book", "chapters", "README.md")
 
 
@@ -40,12 +43,7 @@ def _merge(base, over):
 
 def assemble(executed, out=os.path.join(ROOT, "_build", "zh-src")):
     """Write the Chinese edition's sources to ``out``; returns the chapters left in English."""
-    if os.path.exists(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
-    for name in SOURCES:
-        src = os.path.join(ROOT, name)
-        (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(out, name))
+    copy_sources(out, SOURCES)
     shutil.copy(os.path.join(ROOT, "zh", "_toc.yml"), os.path.join(out, "_toc.yml"))
     with open(os.path.join(ROOT, "_config.yml"), encoding="utf-8") as fh:
         config = yaml.safe_load(fh)

@@ -56,18 +56,12 @@ def _largest_side(fn):
         assert found == want, f"largest_side({memory}, {b}): expected {want}, found {found}"
 
 
-def _relative_reference(t, table, s):
+def _relative_reference(t, table, s, sign=1):
+    """Attention of one window's tokens with the relative bias of the query's offset from the key
+    (``sign=-1``: the key's from the query, the declared mistake)."""
     ys, xs = np.divmod(np.arange(s * s), s)
-    bias = table[ys[:, None] - ys[None] + s - 1, xs[:, None] - xs[None] + s - 1]
-    scores = t @ t.T / np.sqrt(t.shape[-1]) + bias
-    a = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return (a / a.sum(axis=1, keepdims=True)) @ t
-
-
-def _transposed_bias(t, table, s):
-    ys, xs = np.divmod(np.arange(s * s), s)
-    bias = table[ys[None] - ys[:, None] + s - 1, xs[None] - xs[:, None] + s - 1]
-    scores = t @ t.T / np.sqrt(t.shape[-1]) + bias
+    dy, dx = sign * (ys[:, None] - ys[None]), sign * (xs[:, None] - xs[None])
+    scores = t @ t.T / np.sqrt(t.shape[-1]) + table[dy + s - 1, dx + s - 1]
     a = np.exp(scores - scores.max(axis=1, keepdims=True))
     return (a / a.sum(axis=1, keepdims=True)) @ t
 
@@ -77,7 +71,7 @@ def _transposed_bias(t, table, s):
           "query i for key j is table[y_i - y_j + s - 1, x_i - x_j + s - 1] (the offset of the "
           "query from the key, shifted to start at 0); add it to the scores t @ t.T / sqrt(C) "
           "before the softmax over keys, then mix the tokens with the weights.",
-          mistake=_transposed_bias,
+          mistake=lambda t, table, s: _relative_reference(t, table, s, sign=-1),
           why="the offset taken from the key to the query: each pixel gets the bias meant "
               "for the mirrored neighbour")
 def _relative_attention(fn):
