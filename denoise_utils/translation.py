@@ -110,10 +110,11 @@ def _markdown(nb: dict) -> list[tuple[str, str]]:
     return [(c["id"], "".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "markdown"]
 
 
-def sync(po: str, texts: list[tuple[str, str]], *, title: str = "") -> list[str]:
+def sync(po: str, texts: list[tuple[str, str]], *, title: str = "", write: bool = True) -> list[str]:
     """Bring the catalogue ``po`` in step with ``texts``, (id, English) pairs: an entry each, in
     their order; an entry whose English changed marked fuzzy; entries of ids that are gone
-    dropped. Returns what changed (empty when the catalogue was up to date)."""
+    dropped. Returns what changed (empty when the catalogue was up to date); ``write=False``
+    only says so."""
     old = {e.id: e for e in read_po(po)}
     new, changes = [], []
     for cid, english in texts:
@@ -126,14 +127,14 @@ def sync(po: str, texts: list[tuple[str, str]], *, title: str = "") -> list[str]
             changes.append(f"{cid}: English changed")
         new.append(e)
     changes += [f"{cid}: cell gone" for cid in old]
-    if changes or not os.path.isfile(po):
+    if write and (changes or not os.path.isfile(po)):
         write_po(new, po, title=title)
     return changes
 
 
-def update(po: str, nb: dict, *, title: str = "") -> list[str]:
+def update(po: str, nb: dict, *, title: str = "", write: bool = True) -> list[str]:
     """:func:`sync` the catalogue ``po`` with the markdown cells of the notebook ``nb``."""
-    return sync(po, _markdown(nb), title=title)
+    return sync(po, _markdown(nb), title=title, write=write)
 
 
 def translate(nb: dict, entries: list[Entry]) -> dict:

@@ -17,6 +17,9 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = os.path.join(ROOT, "book", "api.md")
 CALL = re.compile(r"\b([A-Za-z_]+(?:\.[A-Za-z_]+)*)\(")
+sys.path.insert(0, ROOT)
+from denoise_utils.translation import catalogue_path, read_po, source_hash  # noqa: E402
+
 IMPORT = re.compile(r"from denoise_utils(\.[a-z_.]+)? import (?:\(([^)]*)\)|([^\n#]+))")
 #: what the chapters tell the reader to use without calling it in a cell
 EXTRA = ("denoise_utils.config.set_budget",)
@@ -84,8 +87,6 @@ ZH_INTRO = ["# API 参考", "",
 
 def _zh_titles():
     """{English chapter title: its Chinese title} from the chapters' catalogues (zh/chapters/*.po)."""
-    sys.path.insert(0, ROOT)
-    from denoise_utils.translation import catalogue_path, read_po
 
     out = {}
     for path, nb in _notebooks():
@@ -134,7 +135,7 @@ def _link_cell(text, aliases, listed, linked):
             continue
 
         def swap(m):
-            role, dotted, args = m.group(1), m.group(2), m.group(3) or ""
+            dotted, args = m.group(2), m.group(3) or ""
             head, *rest = dotted.split(".")
             hit = _resolve(".".join([aliases[head]] + rest)) if head in aliases else None
             if not hit or hit[1] not in listed:
@@ -176,8 +177,6 @@ ZH_PAGE = os.path.join(ROOT, "zh", "book", "api.md")
 def zh_page():
     """The Chinese API page: the same reference, Chinese headings, stamped with the English
     page it follows (denoise_utils.translation.stamp)."""
-    sys.path.insert(0, ROOT)
-    from denoise_utils.translation import source_hash
 
     return f"<!-- translates book/api.md @ sha256:{source_hash(PAGE)} -->\n" + page(chinese=True)
 

@@ -15,9 +15,7 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 
 from ..translation import catalogue_path, read_po, sync, translate
@@ -80,15 +78,8 @@ def update_messages(check_only: bool = False) -> list[str]:
     """Keep the checks' Chinese catalogue (``labs/zh.po``) in step with every exercise's title
     and hint: a changed English text marks its entry fuzzy (English is shown until it is
     translated again). Returns what changed; ``check_only`` changes nothing."""
-
-    texts = catalogue_texts()
-    if not check_only:
-        return sync(CATALOGUE, texts, title="Chinese titles and hints of the exercises' checks")
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = os.path.join(tmp, "zh.po")
-        if os.path.exists(CATALOGUE):
-            shutil.copy(CATALOGUE, copy)
-        return sync(copy, texts)
+    return sync(CATALOGUE, catalogue_texts(), title="Chinese titles and hints of the exercises' checks",
+                write=not check_only)
 
 
 def _copies(chapters):
