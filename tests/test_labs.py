@@ -1,8 +1,10 @@
 """Classroom labs: every check passes on its solution, fails on its stub and on common mistakes."""
 
+import ast
 import json
 import pathlib
 import re
+import string
 
 import keras
 import numpy as np
@@ -11,6 +13,7 @@ from keras import layers
 
 import denoise_utils as du
 from denoise_utils import labs
+from denoise_utils.labs import registry
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -71,6 +74,133 @@ def test_the_check_refuses_its_declared_mistake_with_a_hint(number):
     """Each checker declares a typical wrong answer (``exercise(..., mistake=, why=)``)."""
     with pytest.raises(AssertionError, match=r"(?s)expected.*found.*Hint: "):
         labs.check(number, labs.EXERCISES[number].mistake)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _fields(template):
+    """The ``str.format`` fields of a message template, with their format specs."""
+    return sorted((name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None)
+
+
+def test_every_message_of_the_checks_has_a_chinese_entry():
+    """Each ``_("...")`` template of the checkers is translated in labs/zh.po (usable, its
+    English the checker's own), with the same ``str.format`` fields; so are close's frame words."""
+    templates = registry.message_templates()
+    assert len(templates) >= 40 and len({t for _, t in templates}) >= 40
+    zh = registry.messages()
+    missing = [f"{cid}: {english}" for cid, english in templates if cid not in zh]
+    assert not missing, "translate in denoise_utils/labs/zh.po:\n" + "\n".join(missing)
+    for cid, english in templates:
+        assert _fields(zh[cid]) == _fields(english) and CJK.search(zh[cid]), f"{cid}: {zh[cid]}"
+    for key, english in registry.WORDS["en"].items():
+        assert _fields(registry.WORDS["zh"][key]) == _fields(english), key
+
+
+def _through_gettext(node):
+    """Whether ``node`` is ``_("...")`` or ``_("...").format(...)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        node = node.func.value
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_"
+
+
+def _is_code(node):
+    """Whether a ``what`` given as a plain string is a call, nothing to translate: balanced
+    brackets dropped, a dotted name is left (``js(p=..., q=...)``, ``burst_reference(shots)[0]``)."""
+    if not isinstance(node, (ast.Constant, ast.JoinedStr)):
+        return False
+    text = node.value if isinstance(node, ast.Constant) else "".join(
+        v.value if isinstance(v, ast.Constant) else "0" for v in node.values)
+    while (shorter := re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", text)) != text:
+        text = shorter
+    return re.fullmatch(r"[\w.]+", text) is not None and "(" in (node.value if isinstance(node, ast.Constant)
+                                                                else ast.unparse(node))
+
+
+def test_every_message_of_the_checks_goes_through_the_catalogue():
+    """A message the checkers write in English prose is a ``_("...")`` template (a constant
+    English text, values through ``str.format``): every assertion's message, every error a
+    checker raises, and every ``what`` of close/equal/same_shape that is not plain code."""
+    loose = []
+    for path in sorted((ROOT / "denoise_utils" / "labs" / "checks").glob("ch*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            said = []
+            if isinstance(node, ast.Assert):
+                said = [node.msg]
+            elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
+                    and getattr(node.exc.func, "id", "") == "AssertionError":
+                said = node.exc.args
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("close", "equal", "same_shape"):
+                what = node.args[2:3] + [k.value for k in node.keywords if k.arg == "what"]
+                said = [w for w in what if not _is_code(w)]
+            loose += [f"{path.name}:{node.lineno}" for m in said if m is None or not _through_gettext(m)]
+    assert not loose, f"messages not written as _(\"...\") templates: {loose}"
+
+
+def test_a_message_without_a_chinese_entry_is_reported(monkeypatch, tmp_path):
+    """A template added to a checker is a new entry of labs/zh.po, reported as a new title is;
+    ``_()`` of anything but one constant string (an f-string) is refused."""
+    scan = registry.message_templates.__wrapped__          # the source read afresh, not cached
+    added = registry.message_templates() + (("1.1 message 1", "a new message about {what}"),)
+    monkeypatch.setattr(registry, "message_templates", lambda: added)
+    assert labs.update_messages(check_only=True) == ["1.1 message 1: new"]
+    (tmp_path / "chx.py").write_text('@exercise("9.1", "t", "h", mistake=None, why="w")\n'
+                                     'def _c(fn):\n    assert fn, _("plain {x}").format(x=1)\n'
+                                     '    assert fn, _("plain {x}")\n    assert fn, _(f"value {fn}")\n')
+    monkeypatch.setattr(registry, "CHECKS", str(tmp_path))
+    with pytest.raises(ValueError, match=r"chx.py:5: _\(\) takes one constant English template"):
+        scan()
+    (tmp_path / "chx.py").write_text((tmp_path / "chx.py").read_text().replace('_(f"value {fn}")', '_("shared")')
+                                     + 'def helper():\n    return _("shared")\n')
+    assert scan() == (
+        ("9.1 message 1", "plain {x}"), ("9.1 message 2", "shared"), ("shared message 1", "shared"))
+
+
+@pytest.mark.parametrize("number", sorted(labs.EXERCISES))
+def test_a_declared_mistake_is_refused_in_chinese(number, monkeypatch):
+    """``check(..., lang="zh")``: what was expected and what was found speak Chinese too (the
+    language reaches ``close`` and ``_()`` through the call, not only through $DENOISE_LANG)."""
+    monkeypatch.delenv("DENOISE_LANG", raising=False)
+    with pytest.raises(AssertionError) as err:
+        labs.check(number, labs.EXERCISES[number].mistake, lang="zh")
+    text = str(err.value)
+    body = text.split("）：", 1)[1].split("\n提示：")[0]
+    assert text.startswith(f"练习 {number}（") and CJK.search(body), text
+    assert not re.search(r"expected|found|at index|Hint", text), text
+    assert registry.spoken() == (registry.WORDS["en"], {})          # English again after the call
+
+
+@pytest.mark.parametrize("number", sorted(labs.EXERCISES))
+def test_a_declared_mistake_is_refused_in_english_as_before(number, monkeypatch):
+    """``lang="en"`` wins over $DENOISE_LANG, and the message keeps its English form."""
+    monkeypatch.setenv("DENOISE_LANG", "zh")
+    ex = labs.EXERCISES[number]
+    with pytest.raises(AssertionError) as err:
+        labs.check(number, ex.mistake, lang="en")
+    text = str(err.value)
+    assert re.fullmatch(rf"(?s)Exercise {re.escape(number)} \({re.escape(ex.title)}\): .*expected.*found.*"
+                        rf"\nHint: {re.escape(ex.hint)}", text), text
+    assert not CJK.search(text), text
+
+
+def test_the_english_messages_keep_their_words():
+    """The frames of close (a value, its index; a shape) and a template's formatted values, in
+    English as they were before the messages were translated; the same in Chinese."""
+    cases = {"3.1.3": "mse_gradient(pred, target): expected -0.0308139, found -1.84883 at index (0, 2, 1)",
+             "4.1.1": "patches(image, 4, 3): expected shape (12, 4, 4), found (6, 4, 4)",
+             "1.2": "noise standard deviation: expected 0.0980, found 25.0465",
+             "6.3": "tiles(10, 4, 2): expected [(0, 4, 0, 6), (4, 8, 2, 10), (8, 10, 6, 10)], "
+                    "found [(0, 4, -2, 6), (4, 8, 2, 10), (8, 10, 6, 14)]"}
+    chinese = {"3.1.3": "mse_gradient(pred, target)：期望 -0.0308139，实际得到 -1.84883（位于索引 (0, 2, 1)）",
+               "4.1.1": "patches(image, 4, 3)：期望形状 (12, 4, 4)，实际得到 (6, 4, 4)",
+               "1.2": "噪声的标准差：期望 0.0980，实际得到 25.0465"}
+    for number, said in cases.items():
+        with pytest.raises(AssertionError, match=f"^Exercise {re.escape(number)} .*: {re.escape(said)}\nHint: "):
+            labs.check(number, labs.EXERCISES[number].mistake, lang="en")
+    for number, said in chinese.items():
+        with pytest.raises(AssertionError, match=f"^练习 {re.escape(number)}（.*）：{re.escape(said)}\n提示："):
+            labs.check(number, labs.EXERCISES[number].mistake, lang="zh")
 
 
 def test_the_instructor_guide_lists_the_declared_mistakes():

@@ -75,11 +75,13 @@ def _is_student_copy(text):
 
 
 def update_messages(check_only: bool = False) -> list[str]:
-    """Keep the checks' Chinese catalogue (``labs/zh.po``) in step with every exercise's title
-    and hint: a changed English text marks its entry fuzzy (English is shown until it is
-    translated again). Returns what changed; ``check_only`` changes nothing."""
-    return sync(CATALOGUE, catalogue_texts(), title="Chinese titles and hints of the exercises' checks",
-                write=not check_only)
+    """Keep the checks' Chinese catalogue (``labs/zh.po``) in step with every exercise's title,
+    hint and message templates (each ``_("...")`` of its checker, :func:`.registry.message_templates`):
+    a new text gets an empty entry, a changed English text marks its entry fuzzy (English is shown
+    until it is translated again), a text gone is dropped. Returns what changed; ``check_only``
+    changes nothing."""
+    return sync(CATALOGUE, catalogue_texts(), write=not check_only,
+                title="Chinese titles, hints and messages of the exercises' checks")
 
 
 def _copies(chapters):

@@ -4,7 +4,8 @@ import numpy as np
 
 from ...noise import add_gaussian_noise
 from ..registry import exercise
-from .common import close, sample_images
+from .common import close, same_shape, sample_images
+from .common import gettext as _
 
 
 @exercise("1.1", "PSNR", "PSNR = 10 log10(peak² / MSE) with peak 1 for images in [0, 1].",
@@ -25,15 +26,16 @@ def _psnr(fn):
 def _noise(fn):
     clean = np.full((200, 200), 0.5, np.float32)
     noisy = np.asarray(fn(clean, 25, 0))
-    assert noisy.shape == clean.shape, f"expected shape {clean.shape}, found {noisy.shape}"
+    same_shape(noisy.shape, clean.shape)
     std = float(np.std(noisy - clean))
-    assert abs(std - 25 / 255) < 0.005, f"noise standard deviation: expected {25 / 255:.4f}, found {std:.4f}"
+    assert abs(std - 25 / 255) < 0.005, \
+        _("noise standard deviation: expected {expected:.4f}, found {found:.4f}").format(expected=25 / 255, found=std)
     edge = np.asarray(fn(np.zeros((100, 100), np.float32), 25, 0))
-    assert edge.min() < 0, "no value below 0 on a black image: the noise was clipped"
-    np.testing.assert_array_equal(np.asarray(fn(clean, 25, 3)), np.asarray(fn(clean, 25, 3)),
-                                  err_msg="the same seed gave different noise")
+    assert edge.min() < 0, _("no value below 0 on a black image: the noise was clipped")
+    assert np.array_equal(np.asarray(fn(clean, 25, 3)), np.asarray(fn(clean, 25, 3))), \
+        _("the same seed gave different noise")
     assert not np.array_equal(np.asarray(fn(clean, 25, 3)), np.asarray(fn(clean, 25, 4))), \
-        "two seeds gave the same noise"
+        _("two seeds gave the same noise")
 
 
 @exercise("1.3", "choose a filter on a held-out image",
@@ -53,4 +55,5 @@ def _choose(fn):
         noisy = add_gaussian_noise(clean, sigma, seed=1)
         best = max(widths, key=lambda w: psnr(clean, gaussian(noisy, w)))
         found = fn(clean, noisy, widths)
-        assert found == best, f"at σ = {sigma}: expected width {best}, found {found}"
+        assert found == best, \
+            _("at σ = {sigma}: expected width {expected}, found {found}").format(sigma=sigma, expected=best, found=found)

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..registry import exercise
-from .common import close
+from .common import close, equal
+from .common import gettext as _
 
 
 def _no_subtraction(depth, filters):
@@ -23,8 +24,7 @@ def _no_subtraction(depth, filters):
 def _params(fn):
     for k, c_in, c_out in ((3, 1, 64), (3, 64, 64), (5, 3, 16), (1, 8, 2)):
         expected = k * k * c_in * c_out + c_out
-        assert fn(k, c_in, c_out) == expected, \
-            f"count_params({k}, {c_in}, {c_out}): expected {expected}, found {fn(k, c_in, c_out)}"
+        equal(fn(k, c_in, c_out), expected, f"count_params({k}, {c_in}, {c_out})")
 
 
 @exercise("2.3", "a residual CNN denoiser",
@@ -35,16 +35,17 @@ def _params(fn):
 def _residual(fn):
     import keras
     model = fn(3, 8)
-    assert isinstance(model, keras.Model), f"expected a keras.Model, found {type(model).__name__}"
+    assert isinstance(model, keras.Model), \
+        _("expected a keras.Model, found {found}").format(found=type(model).__name__)
     x = np.random.default_rng(0).random((2, 20, 28, 1)).astype(np.float32)
     out = np.asarray(model(x))
-    assert out.shape == x.shape, f"output shape: expected {x.shape}, found {out.shape}"
+    equal(out.shape, x.shape, _("output shape"))
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    assert len(convs) == 3, f"expected 3 convolutions, found {len(convs)}"
+    assert len(convs) == 3, _("expected {expected} convolutions, found {found}").format(expected=3, found=len(convs))
     last = convs[-1]
     last.set_weights([np.zeros_like(w) for w in last.get_weights()])
-    close(np.asarray(model(x)), x, "with its last convolution zeroed, the model's output "
-           "(a residual model returns its input)")
+    close(np.asarray(model(x)), x, _("with its last convolution zeroed, the model's output "
+                                     "(a residual model returns its input)"))
 
 
 @exercise("2.2", "receptive field",
@@ -54,5 +55,4 @@ def _residual(fn):
 def _field(fn):
     for depth, k in ((1, 3), (17, 3), (5, 5), (20, 3)):
         expected = depth * (k - 1) + 1
-        assert fn(depth, k) == expected, \
-            f"receptive_field({depth}, {k}): expected {expected}, found {fn(depth, k)}"
+        equal(fn(depth, k), expected, f"receptive_field({depth}, {k})")

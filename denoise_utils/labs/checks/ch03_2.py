@@ -4,6 +4,7 @@ import numpy as np
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("3.2.1", "one step of a recurrent network",
@@ -18,9 +19,9 @@ def _rnn_step(fn):
     try:
         found = fn(h, x, w, u, b)
     except ValueError as err:             # W @ h: the chapter's W maps the input, not the state
-        raise AssertionError(f"rnn_step(h, x, W, U, b) with a 2-number input and a 4-number state: "
-                             f"expected W (4 x 2) to multiply x and U (4 x 4) to multiply h; found "
-                             f"an error ({err})") from None
+        raise AssertionError(_("rnn_step(h, x, W, U, b) with a 2-number input and a 4-number state: "
+                               "expected W (4 x 2) to multiply x and U (4 x 4) to multiply h; found "
+                               "an error ({error})").format(error=err)) from None
     close(found, np.tanh(w @ x + u @ h + b), "rnn_step(h, x, W, U, b)")
 
 
@@ -31,14 +32,14 @@ def _rnn_step(fn):
           why="the norm times the number of steps, not the norm of the matrix power")
 def _bptt(fn):
     rng = np.random.default_rng(1)
-    q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    q, _r = np.linalg.qr(rng.standard_normal((5, 5)))
     for scale in (0.8, 1.2):
         # not symmetric: ||U||^T and |largest eigenvalue|^T are not the answer
         t = np.diag([1.0, 0.9, 0.7, 0.5, 0.3]) + np.triu(np.full((5, 5), 0.3), 1)
         u = scale * q @ t @ q.T
         for steps in (1, 10, 30):
             close(fn(u, steps), np.linalg.norm(np.linalg.matrix_power(u, steps), 2),
-                   f"gradient_norm(U, {steps}) at scale {scale}", rtol=1e-6)
+                  _("gradient_norm(U, {steps}) at scale {scale}").format(steps=steps, scale=scale), rtol=1e-6)
 
 
 @exercise("3.2.3", "an image as sequences",

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..registry import exercise
-from .common import close
+from .common import close, equal, same_shape
+from .common import gettext as _
 
 
 @exercise("3.4.1", "PCA, the optimal linear encoder",
@@ -14,11 +15,11 @@ from .common import close
 def _pca(fn):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((200, 6)) @ np.diag([3, 2, 1, 0.5, 0.2, 0.1]) + 5.0
-    _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+    vt = np.linalg.svd(x - x.mean(0), full_matrices=False)[2]
     want = vt[:2].T
     found = np.asarray(fn(x, 2), np.float64)
-    assert found.shape == want.shape, f"expected shape {want.shape}, found {found.shape}"
-    close(found @ found.T, want @ want.T, "the projection V Vᵀ onto your k directions", atol=1e-6)
+    same_shape(found.shape, want.shape)
+    close(found @ found.T, want @ want.T, _("the projection V Vᵀ onto your k directions"), atol=1e-6)
 
 
 @exercise("3.4.2", "the best linear denoiser's gain",
@@ -40,4 +41,4 @@ def _outsize(fn):
     for n, k, s, pad in ((28, 3, 1, "same"), (28, 3, 2, "same"), (27, 3, 2, "same"),
                          (28, 3, 1, "valid"), (28, 3, 2, "valid"), (32, 5, 2, "valid")):
         want = -(-n // s) if pad == "same" else (n - k) // s + 1
-        assert fn(n, k, s, pad) == want, f"output_size({n}, {k}, {s}, {pad!r}): expected {want}, found {fn(n, k, s, pad)}"
+        equal(fn(n, k, s, pad), want, f"output_size({n}, {k}, {s}, {pad!r})")

@@ -5,6 +5,7 @@ import numpy as np
 from ...inference import dihedral
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("4.1.1", "patches for training",
@@ -35,8 +36,8 @@ def _augment(fn):
     close(outs[0], x, "augment(x, 0)")
     keys = {o.tobytes() + bytes(o.shape) for o in outs}
     want = {o.tobytes() + bytes(o.shape) for o in _dihedral(x)}
-    assert keys == want, (f"expected the 8 distinct flips and rotations; found {len(keys)} "
-                          f"distinct arrays, {len(keys & want)} of them flips or rotations")
+    assert keys == want, _("expected the 8 distinct flips and rotations; found {found} distinct "
+                           "arrays, {right} of them flips or rotations").format(found=len(keys), right=len(keys & want))
 
 
 @exercise("4.1.3", "self-ensemble",

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 def _recursive(x, a):
@@ -46,10 +47,10 @@ def _iterate(fn):
         return 0.5 * estimate + 0.25 * y + 1.0
 
     found = fn(refine, noisy, 3)
-    assert len(found) == 3, f"expected 3 estimates, found {len(found)}"
+    assert len(found) == 3, _("expected {expected} estimates, found {found}").format(expected=3, found=len(found))
     est, want = noisy, []
-    for _ in range(3):
+    for _step in range(3):
         est = refine(est, noisy)
         want.append(est)
     for k in range(3):
-        close(found[k], want[k], f"estimate {k + 1}")
+        close(found[k], want[k], _("estimate {k}").format(k=k + 1))

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("4.3.1", "the discriminator's accuracy",
@@ -24,8 +25,8 @@ def _acc(fn):
 def _ragan(fn):
     cr, cf = np.array([2.0, 1.0, 0.0]), np.array([-1.0, 0.5])
     real, fake = fn(cr, cf)
-    close(real, cr - cf.mean(), "ragan_logits(...)[0] (real)")
-    close(fake, cf - cr.mean(), "ragan_logits(...)[1] (fake)")
+    close(real, cr - cf.mean(), _("ragan_logits(...)[0] (real)"))
+    close(fake, cf - cr.mean(), _("ragan_logits(...)[1] (fake)"))
 
 
 def _hf_share(image, cut=0.25):

@@ -5,6 +5,7 @@ import numpy as np
 from ...pretrained import OPPONENT
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("4.4.1", "padding to the U-Net's grid",
@@ -14,7 +15,7 @@ from .common import close
 def _pad(fn):
     x = np.arange(5 * 7, dtype=np.float32).reshape(5, 7)
     close(fn(x, 4), np.pad(x, ((0, 3), (0, 1)), mode="symmetric"), "pad_to_multiple(x, 4)")
-    close(fn(x[:4, :4], 4), x[:4, :4], "pad_to_multiple of a 4×4 image, multiple 4")
+    close(fn(x[:4, :4], 4), x[:4, :4], _("pad_to_multiple of a 4×4 image, multiple 4"))
 
 
 @exercise("4.4.2", "an opponent colour space",

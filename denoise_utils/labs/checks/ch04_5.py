@@ -4,12 +4,13 @@ import time
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 def _no_warm_up(fn, repeats):
     """4.5.3's mistake: the mean time of the calls, the first (slow) one included."""
     start = time.perf_counter()
-    for _ in range(repeats):
+    for _call in range(repeats):
         fn()
     return (time.perf_counter() - start) / repeats
 
@@ -36,7 +37,7 @@ def _front(points):
 def _pareto(fn):
     points = [(10, 30.0), (5, 29.0), (20, 30.5), (12, 29.5), (5, 28.0), (30, 30.4)]
     found = sorted(fn(points))
-    assert found == _front(points), f"expected indices {_front(points)}, found {found}"
+    assert found == _front(points), _("expected indices {expected}, found {found}").format(expected=_front(points), found=found)
 
 
 @exercise("4.5.3", "a fair timing",
@@ -52,6 +53,6 @@ def _timing(fn):
         time.sleep([0.2, 0.01, 0.1, 0.01][min(len(calls), 4) - 1])
 
     found = fn(slow_first, 3)
-    assert len(calls) == 4, f"expected 4 calls (one warm-up and 3 timed), found {len(calls)}"
-    assert 0.005 < found < 0.03, (f"the timed calls took about 0.01, 0.1 and 0.01 s: expected "
-                                  f"their median, about 0.01 s, found {found:.3f} s")
+    assert len(calls) == 4, _("expected 4 calls (one warm-up and 3 timed), found {found}").format(found=len(calls))
+    assert 0.005 < found < 0.03, _("the timed calls took about 0.01, 0.1 and 0.01 s: expected their median, "
+                                   "about 0.01 s, found {found:.3f} s").format(found=found)

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..registry import exercise
-from .common import close
+from .common import close, same_shape
+from .common import gettext as _
 
 
 def _median_everywhere(y):
@@ -38,12 +39,13 @@ def _anscombe(fn):
 def _shot(fn):
     clean = np.full((300, 300), 0.4)
     noisy = np.asarray(fn(clean, 10.0, 0), np.float64)
-    assert noisy.shape == clean.shape, f"expected shape {clean.shape}, found {noisy.shape}"
-    assert abs(noisy.mean() - 0.4) < 0.01, f"mean: expected 0.4, found {noisy.mean():.3f}"
-    assert abs(noisy.var() - 0.04) < 0.004, f"variance: expected image / peak = 0.04, found {noisy.var():.4f}"
+    same_shape(noisy.shape, clean.shape)
+    assert abs(noisy.mean() - 0.4) < 0.01, _("mean: expected 0.4, found {found:.3f}").format(found=noisy.mean())
+    assert abs(noisy.var() - 0.04) < 0.004, \
+        _("variance: expected image / peak = 0.04, found {found:.4f}").format(found=noisy.var())
     counts = noisy * 10
     odd = counts[~np.isclose(counts, np.round(counts))]
-    assert odd.size == 0, f"values × peak: expected whole photon counts, found {odd.flat[0]:.3f}"
+    assert odd.size == 0, _("values × peak: expected whole photon counts, found {found:.3f}").format(found=odd.flat[0])
 
 
 @exercise("5.1.3", "the level of a noise that depends on the signal",
@@ -71,8 +73,9 @@ def _sp(fn):
     noisy = np.asarray(fn(clean, 0.1, 0), np.float64)
     share0, share1 = float(np.mean(noisy == 0)), float(np.mean(noisy == 1))
     assert abs(share0 - 0.05) < 0.01 and abs(share1 - 0.05) < 0.01, \
-        f"expected 5 % of pixels at 0 and 5 % at 1, found {100 * share0:.1f} % and {100 * share1:.1f} %"
-    assert np.all((noisy == 0) | (noisy == 1) | (noisy == 0.5)), "other pixels must keep their value"
+        _("expected 5 % of pixels at 0 and 5 % at 1, found {zeros:.1f} % and {ones:.1f} %").format(
+            zeros=100 * share0, ones=100 * share1)
+    assert np.all((noisy == 0) | (noisy == 1) | (noisy == 0.5)), _("other pixels must keep their value")
 
 
 @exercise("5.1.6", "a switching median",
@@ -86,9 +89,9 @@ def _switch(fn):
     noisy[rng.random(noisy.shape) < 0.1] = 0.0
     noisy[rng.random(noisy.shape) < 0.1] = 1.0
     found = np.asarray(fn(noisy))
-    assert found.shape == noisy.shape, f"switching_median(noisy): expected shape {noisy.shape}, found {found.shape}"
+    same_shape(found.shape, noisy.shape, "switching_median(noisy)")
     # any border handling is accepted: the interior only
-    close(found[1:-1, 1:-1], _median_switch(noisy)[1:-1, 1:-1], "switching_median(noisy) inside the border")
+    close(found[1:-1, 1:-1], _median_switch(noisy)[1:-1, 1:-1], _("switching_median(noisy) inside the border"))
 
 
 @exercise("5.1.7", "correlated noise of a given level",
@@ -100,10 +103,11 @@ def _switch(fn):
 def _corr(fn):
     kernel = np.ones((3, 3))
     noise = np.asarray(fn((300, 300), 25.0, kernel, 0), np.float64)
-    assert noise.shape == (300, 300), f"expected shape (300, 300), found {noise.shape}"
-    assert abs(noise.std() * 255 - 25) < 1.0, f"level: expected 25, found {noise.std() * 255:.2f}"
+    same_shape(noise.shape, (300, 300))
+    assert abs(noise.std() * 255 - 25) < 1.0, _("level: expected 25, found {found:.2f}").format(found=noise.std() * 255)
     c = np.corrcoef(noise[:, :-1].ravel(), noise[:, 1:].ravel())[0, 1]
-    assert abs(c - 2 / 3) < 0.05, f"correlation of neighbours: expected about 0.67 for a 3×3 box, found {c:.2f}"
+    assert abs(c - 2 / 3) < 0.05, \
+        _("correlation of neighbours: expected about 0.67 for a 3×3 box, found {found:.2f}").format(found=c)
 
 
 @exercise("5.1.9", "a Bayer mosaic",
@@ -130,8 +134,8 @@ def _burst(fn):
     shots = clean + 0.05 * rng.standard_normal((16, 16, 20))
     mean, level = fn(shots)
     close(mean, shots.mean(0), "burst_reference(shots)[0]")
-    close(level, shots.std(0, ddof=1).mean(), "burst_reference(shots)[1], in the shots' own units",
-           rtol=0.05)
+    close(level, shots.std(0, ddof=1).mean(), _("burst_reference(shots)[1], in the shots' own units"),
+          rtol=0.05)
 
 
 @exercise("5.1.10", "noise that depends on the colour channel",
@@ -143,6 +147,6 @@ def _colour_noise(fn):
     rgb = np.full((200, 200, 3), 0.5)
     shot, read = np.array([0.01, 0.004, 0.02]), np.array([1e-4, 1e-4, 4e-4])
     noisy = np.asarray(fn(rgb, shot, read, 0), np.float64)
-    assert noisy.shape == rgb.shape, f"expected shape {rgb.shape}, found {noisy.shape}"
+    same_shape(noisy.shape, rgb.shape)
     std = (noisy - rgb).std(axis=(0, 1))
-    close(std, np.sqrt(shot * 0.5 + read), "each channel's noise standard deviation", rtol=0.05)
+    close(std, np.sqrt(shot * 0.5 + read), _("each channel's noise standard deviation"), rtol=0.05)

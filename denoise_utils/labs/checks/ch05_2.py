@@ -4,6 +4,7 @@ import numpy as np
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("5.2.1", "a Noise2Noise pair",
@@ -14,10 +15,12 @@ from .common import close
 def _n2n(fn):
     clean = np.full((200, 200), 0.5)
     a, b = (np.asarray(v, np.float64) for v in fn(clean, 25.0, 0))
-    for name, v in (("input", a), ("target", b)):
-        assert abs((v - clean).std() - 25 / 255) < 0.005, f"{name}'s noise: expected level 25, found {255 * (v - clean).std():.2f}"
+    for what, v in ((_("input's noise"), a), (_("target's noise"), b)):
+        assert abs((v - clean).std() - 25 / 255) < 0.005, \
+            _("{what}: expected level 25, found {found:.2f}").format(what=what, found=255 * (v - clean).std())
     c = np.corrcoef((a - clean).ravel(), (b - clean).ravel())[0, 1]
-    assert abs(c) < 0.05, f"correlation of the two noises: expected about 0 (independent draws), found {c:.2f}"
+    assert abs(c) < 0.05, \
+        _("correlation of the two noises: expected about 0 (independent draws), found {found:.2f}").format(found=c)
 
 
 @exercise("5.2.2", "the loss on masked pixels",

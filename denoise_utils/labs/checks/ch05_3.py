@@ -4,7 +4,8 @@ import numpy as np
 
 from ...interpret import filter_support
 from ..registry import exercise
-from .common import close
+from .common import close, equal
+from .common import gettext as _
 
 
 @exercise("5.3.1", "is the residual white?",
@@ -46,5 +47,4 @@ def _jac(fn):
 def _support(fn):
     rng = np.random.default_rng(0)
     for w in (np.eye(5), rng.standard_normal((9, 9)), np.pad(np.ones((2, 2)), 3)):
-        assert fn(w, 0.9) == filter_support(w, 0.9), \
-            f"support of a filter: expected {filter_support(w, 0.9)}, found {fn(w, 0.9)}"
+        equal(fn(w, 0.9), filter_support(w, 0.9), _("support of a filter"))

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..registry import exercise
-from .common import close
+from .common import close, equal, same_shape
+from .common import gettext as _
 
 
 @exercise("5.4.1", "attention weights",
@@ -18,10 +19,10 @@ def _attention_weights(fn):
     want = np.exp(scores - scores.max(axis=1, keepdims=True))
     want /= want.sum(axis=1, keepdims=True)
     found = np.asarray(fn(q, k))
-    assert found.shape == (5, 7), f"attention_weights(q, k): expected shape (5, 7), found {found.shape}"
+    same_shape(found.shape, (5, 7), "attention_weights(q, k)")
     close(found, want, "attention_weights(q, k)")
     big = np.asarray(fn(100 * q, 100 * k))          # large scores must not overflow
-    assert np.all(np.isfinite(big)), "attention_weights overflows for large scores: subtract the row maximum"
+    assert np.all(np.isfinite(big)), _("attention_weights overflows for large scores: subtract the row maximum")
 
 
 def _windows(image, s):
@@ -53,7 +54,7 @@ def _largest_side(fn):
         while b * (want + 1) ** 4 <= memory:
             want += 1
         found = fn(memory, b)
-        assert found == want, f"largest_side({memory}, {b}): expected {want}, found {found}"
+        equal(found, want, f"largest_side({memory}, {b})")
 
 
 def _relative_reference(t, table, s, sign=1):
@@ -85,7 +86,7 @@ def _relative_attention(fn):
     order = rng.permutation(9)
     flat = np.zeros((5, 5))
     close(np.asarray(fn(t[order], flat, s)), np.asarray(fn(t, flat, s))[order],
-          "relative_attention with a zero table on permuted tokens (it should permute the outputs)")
+          _("relative_attention with a zero table on permuted tokens (it should permute the outputs)"))
 
 
 def _nl_means(noisy, r, h2):

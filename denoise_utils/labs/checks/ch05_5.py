@@ -4,6 +4,7 @@ import numpy as np
 
 from ..registry import exercise
 from .common import close
+from .common import gettext as _
 
 
 @exercise("5.5.1", "Tweedie's formula",
@@ -70,7 +71,7 @@ def _fft_data_step(fn):
         close(np.asarray(fn(y, K, z, alpha)), want, f"fft_data_step(y, K, z, {alpha})")
     wiener = np.real(np.fft.ifft2(np.conj(K) * np.fft.fft2(y) / (np.abs(K) ** 2 + 0.01)))
     close(np.asarray(fn(y, K, np.zeros_like(y), 0.01)), wiener,
-          "fft_data_step(y, K, 0, 0.01) (with z = 0 it is the Wiener filter of balance alpha)")
+          _("fft_data_step(y, K, 0, 0.01) (with z = 0 it is the Wiener filter of balance alpha)"))
 
 
 @exercise("5.5.6", "DPIR's schedule",
@@ -84,5 +85,7 @@ def _dpir_schedule(fn):
     for start, sigma, n, lam in ((49.0, 2.55, 8, 0.23), (50.0, 10.0, 5, 0.5)):
         levels, alphas = fn(start, sigma, n, lam)
         want = np.geomspace(start, sigma, n)
-        close(np.asarray(levels), want, f"dpir_schedule({start}, {sigma}, {n}, {lam}) levels")
-        close(np.asarray(alphas), lam * sigma ** 2 / want ** 2, f"dpir_schedule({start}, {sigma}, {n}, {lam}) alphas")
+        call = {"start": start, "sigma": sigma, "n": n, "lam": lam}
+        close(np.asarray(levels), want, _("dpir_schedule({start}, {sigma}, {n}, {lam}) levels").format(**call))
+        close(np.asarray(alphas), lam * sigma ** 2 / want ** 2,
+              _("dpir_schedule({start}, {sigma}, {n}, {lam}) alphas").format(**call))

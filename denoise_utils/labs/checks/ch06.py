@@ -4,7 +4,8 @@ import numpy as np
 
 from ...inference import tiles
 from ..registry import exercise
-from .common import close
+from .common import close, equal
+from .common import gettext as _
 
 
 @exercise("6.1", "which route for which photo",
@@ -18,7 +19,7 @@ def _route(fn):
         found = fn(*args)
         if isinstance(found, dict) and found.get("noise") == "gaussian":   # the default, said aloud
             found = {k: v for k, v in found.items() if k != "noise"}
-        assert found == want, f"route(camera={args[0]}, sigma={args[1]}): expected {want}, found {found}"
+        equal(found, want, f"route(camera={args[0]}, sigma={args[1]})")
 
 
 @exercise("6.2", "images to floats in [0, 1]",
@@ -29,8 +30,9 @@ def _tofloat(fn):
     for image, want in ((np.array([0, 255], np.uint8), [0, 1]), (np.array([0, 65535], np.uint16), [0, 1]),
                         (np.array([0.25, 0.5], np.float64), [0.25, 0.5])):
         found = np.asarray(fn(image))
-        assert found.dtype == np.float32, f"{image.dtype} in: expected float32 out, found {found.dtype}"
-        close(found, want, f"to_float of {image.dtype}")
+        assert found.dtype == np.float32, \
+            _("{dtype} in: expected float32 out, found {found}").format(dtype=image.dtype, found=found.dtype)
+        close(found, want, _("to_float of {dtype}").format(dtype=image.dtype))
 
 
 @exercise("6.3", "tiles with margins",
@@ -42,4 +44,4 @@ def _tiles(fn):
     for length, tile, margin in ((10, 4, 2), (1000, 256, 48), (7, 10, 3)):
         want = list(tiles(length, tile, margin))
         found = [tuple(t) for t in fn(length, tile, margin)]
-        assert found == want, f"tiles({length}, {tile}, {margin}): expected {want}, found {found}"
+        equal(found, want, f"tiles({length}, {tile}, {margin})")
