@@ -160,3 +160,28 @@ def test_the_hybrid_starts_as_its_unet_and_with_its_branches_zeroed_is_its_unet(
         unet_weights_into(hybrid, unet(filters=(4, 8, 32)))
     with pytest.raises(ValueError, match="levels must lie"):
         hybrid_unet(filters=(4, 8, 16), levels=(3,))
+
+
+def test_the_attention_map_is_the_weights_the_layer_averages_with():
+    """§5.4: ``attention_map`` gives the softmax weights the layer applies, window by window."""
+    rng = np.random.default_rng(3)
+    layer = WindowAttention(heads=2, window=4)
+    x = rng.standard_normal((1, 8, 4, 6)).astype(np.float32)
+    layer(x)
+    layer.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in layer.get_weights()])
+    a = layer.attention_map(x)
+    assert a.shape == (2, 2, 16, 16)                       # 2 windows, 2 heads, 16 x 16 tokens
+    np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-5)
+    qkv, qkv_b, proj, proj_b, _ = (np.asarray(w, np.float64) for w in layer.get_weights())
+    t = x[0, 4:8].reshape(16, 6).astype(np.float64) @ qkv + qkv_b          # the second window
+    v = t[:, 12:]
+    heads = np.concatenate([a[1, m] @ v[:, 3 * m:3 * (m + 1)] for m in range(2)], axis=1)
+    np.testing.assert_allclose(heads @ proj + proj_b, np.asarray(layer(x))[0, 4:8].reshape(16, 6), atol=1e-4)
+
+
+def test_multiply_adds_by_layer_adds_up_to_the_total():
+    net = uformer(filters=(8, 16), blocks=(1, 1), heads=(1, 2), window=4)
+    parts = multiply_adds(net, size=32, by_layer=True)
+    assert abs(sum(parts.values()) - multiply_adds(net, size=32)) < 1e-6
+    attention = {layer.name for layer in net.layers if isinstance(layer, WindowAttention)}
+    assert attention <= set(parts) and all(parts[n] > 0 for n in attention)

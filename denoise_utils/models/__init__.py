@@ -130,7 +130,7 @@ def _blank(model, size):
     return [np.zeros((1, size, size, x.shape[-1]), np.float32) for x in model.inputs]
 
 
-def multiply_adds(model: keras.Model, size: int = 64) -> float:
+def multiply_adds(model: keras.Model, size: int = 64, *, by_layer: bool = False) -> float | dict[str, float]:
     """Multiply-adds per pixel of a fully convolutional image-to-image ``model`` (§5.2).
 
     Counts the layers that do the arithmetic: convolutions (kernel size × output
@@ -147,11 +147,14 @@ def multiply_adds(model: keras.Model, size: int = 64) -> float:
         A fully convolutional image-to-image model.
     size : int, optional
         The side of the square image it is measured on.
+    by_layer : bool, optional
+        Return each counted layer's share instead of the sum (§5.4 profiles a model by it).
 
     Returns
     -------
-    float
-        Multiply-adds per pixel.
+    float or dict
+        Multiply-adds per pixel; with ``by_layer``, ``{layer name: multiply-adds per pixel}``
+        (a model inside the model under its own name).
 
     Raises
     ------
@@ -164,29 +167,29 @@ def multiply_adds(model: keras.Model, size: int = 64) -> float:
     ignored = (keras.layers.LayerNormalization, keras.layers.BatchNormalization)
     layers = [layer for layer in model.layers if isinstance(layer, counted)]
     # a model inside the model (the recurrent U-Net's cell), run at full size once a call
-    inner = sum(multiply_adds(layer, size) * len(layer._inbound_nodes)
-                for layer in model.layers if isinstance(layer, keras.Model))
+    inner = {layer.name: multiply_adds(layer, size) * len(layer._inbound_nodes)
+             for layer in model.layers if isinstance(layer, keras.Model)}
     uncounted = [layer.name for layer in model.layers
                  if layer.weights and not isinstance(layer, counted + ignored + (keras.Model,))]
     if uncounted:
         raise ValueError(f"multiply_adds cannot count layers {uncounted}")
-    if not layers:
-        return inner
-    probe = keras.Model(model.inputs, [layer.input for layer in layers] + [layer.output for layer in layers])
-    shapes = [np.shape(a) for a in probe(_blank(model, size))]
-    total = 0
-    for layer, (_, hi, wi, ci), (_, ho, wo, _) in zip(layers, shapes[:len(layers)], shapes[len(layers):]):
-        if isinstance(layer, ScanLines):
-            u = layer.units
-            total += 2 * 3 * (ci * u + u * u) * hi * wi
-        elif isinstance(layer, (WindowAttention, SwinBlock)):
-            total += layer.multiply_adds(ci) * hi * wi
-        elif isinstance(layer, keras.layers.DepthwiseConv2D):
-            total += int(np.prod(layer.kernel.shape)) * ho * wo
-        else:
-            positions = hi * wi if isinstance(layer, keras.layers.Conv2DTranspose) else ho * wo
-            total += int(np.prod(layer.kernel.shape)) * positions
-    return total / size ** 2 + inner
+    counts = dict(inner)
+    if layers:
+        probe = keras.Model(model.inputs, [layer.input for layer in layers] + [layer.output for layer in layers])
+        shapes = [np.shape(a) for a in probe(_blank(model, size))]
+        for layer, (_, hi, wi, ci), (_, ho, wo, _) in zip(layers, shapes[:len(layers)], shapes[len(layers):]):
+            if isinstance(layer, ScanLines):
+                u = layer.units
+                n = 2 * 3 * (ci * u + u * u) * hi * wi
+            elif isinstance(layer, (WindowAttention, SwinBlock)):
+                n = layer.multiply_adds(ci) * hi * wi
+            elif isinstance(layer, keras.layers.DepthwiseConv2D):
+                n = int(np.prod(layer.kernel.shape)) * ho * wo
+            else:
+                positions = hi * wi if isinstance(layer, keras.layers.Conv2DTranspose) else ho * wo
+                n = int(np.prod(layer.kernel.shape)) * positions
+            counts[layer.name] = n / size ** 2
+    return counts if by_layer else float(sum(counts.values()))
 
 
 def apply_patchwise(model: keras.Model, noisy: np.ndarray, stride: int = 8) -> np.ndarray:

@@ -32,12 +32,13 @@ def _from_windows(t, b, h, w, s):
     return ops.reshape(ops.transpose(t, (0, 1, 3, 2, 4, 5)), (b, h, w, c))
 
 
-def _attend(qkv, heads, bias, mask=None):
+def _attend(qkv, heads, bias, mask=None, weights=False):
     """softmax(q kᵀ / √d + bias [+ mask]) v for each head, heads joined again.
 
     ``qkv`` (M, n, 3C) holds the queries, keys and values of the n tokens of M windows;
     ``bias`` (heads, n, n) is added to every window's scores, ``mask`` (windows, n, n), where
-    given, to the scores of each image's windows in turn. Returns (M, n, C)."""
+    given, to the scores of each image's windows in turn. Returns (M, n, C), or with
+    ``weights`` the attention weights themselves, (M, heads, n, n)."""
     m, n, c3 = ops.shape(qkv)
     c = c3 // 3
     d = c // heads
@@ -48,6 +49,8 @@ def _attend(qkv, heads, bias, mask=None):
         windows = ops.shape(mask)[0]
         scores = ops.reshape(scores, (-1, windows, heads, n, n)) + mask[None, :, None]
         scores = ops.reshape(scores, (-1, heads, n, n))
+    if weights:
+        return ops.softmax(scores, axis=-1)
     out = ops.matmul(ops.softmax(scores, axis=-1), v)                          # (M, heads, n, d)
     return ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, n, c))
 
@@ -94,6 +97,24 @@ class WindowAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "heads": self.heads, "window": self.window}
+
+    def attention_map(self, x: Any) -> np.ndarray:
+        """The attention weights the layer computes on its input ``x`` (§5.4).
+
+        Parameters
+        ----------
+        x : array
+            The layer's input, (N, H, W, C), H and W multiples of ``window``.
+
+        Returns
+        -------
+        ndarray
+            (N · windows, heads, s², s²), windows in row-major order over each image and
+            tokens in row-major order within a window; each row sums to 1.
+        """
+        t = _to_windows(ops.convert_to_tensor(x), self.window)
+        qkv = ops.matmul(t, self.qkv) + self.qkv_bias
+        return np.asarray(ops.convert_to_numpy(_attend(qkv, self.heads, self.position, weights=True)))
 
     def multiply_adds(self, channels: int) -> int:
         """Multiply-adds per pixel: the q, k, v and output projections and the attention.
