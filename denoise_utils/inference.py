@@ -114,18 +114,21 @@ def tiled(denoiser: Callable[[np.ndarray], np.ndarray], image: np.ndarray, *, ti
     Returns
     -------
     ndarray
-        Float32, of the image's shape.
+        Float32, the image's height and width with the denoiser's channels (the image's
+        shape for a denoiser).
     """
     if not (isinstance(tile, int) and tile >= 16) or not (isinstance(margin, int) and margin >= 0):
         raise ValueError(f"tile must be an int >= 16 and margin an int >= 0, got {tile}, {margin}")
     tile, margin = -(-tile // multiple) * multiple, -(-margin // multiple) * multiple
-    out = np.empty(image.shape, np.float32)
+    out = None
     h, w = image.shape[:2]
     windows = [(r, c) for r in tiles(h, tile, margin) for c in tiles(w, tile, margin)]
     for done, ((r0, r1, pr0, pr1), (c0, c1, pc0, pc1)) in enumerate(windows):
         if progress:
             report(progress, done, len(windows))
         piece = denoiser(image[pr0:pr1, pc0:pc1])
+        if out is None:                  # the denoiser's channels: a level map can ride along as more
+            out = np.empty(image.shape[:2] + piece.shape[2:], np.float32)
         out[r0:r1, c0:c1] = piece[r0 - pr0:r1 - pr0, c0 - pc0:c1 - pc0]
     if progress:
         report(progress, len(windows), len(windows))
@@ -232,4 +235,69 @@ def level_by_crops(estimator: "keras.Model", image: np.ndarray, *, size: int = 6
         batch = np.stack([x[i:i + size, j:j + size] for i in rows for j in cols])
     logs = np.asarray(estimator.predict_on_batch(batch), np.float64)
     level = np.nan_to_num(255 * np.exp(np.median(logs, axis=0)), nan=0.0, posinf=255.0)
+    return np.clip(level, 0.0, 255.0).astype(np.float32)
+
+
+def level_map_by_estimator(estimator: "keras.Model", image: np.ndarray, *, spread: float = 3.0,
+                           tile: int = 1024) -> np.ndarray:
+    """A camera photo's noise level at every pixel, per channel (0-255 scale) (§5.1 (III)).
+
+    The estimator's local log-level map over the whole photo (in tiles of ``tile`` pixels
+    with 64 of context), brought back to full size and smoothed by a Gaussian of ``spread``
+    map cells: a level that follows the light and the frame, changing over tens of pixels.
+
+    Parameters
+    ----------
+    estimator : keras.Model
+        A trained ``models.level_estimator`` built with ``map=True``.
+    image : ndarray
+        The photo, float in [0, 1] (or uint8/uint16), (H, W) or (H, W, C).
+    spread : float, optional
+        The smoothing's spread in cells of the estimator's map.
+    tile : int, optional
+        The side of a tile.
+
+    Returns
+    -------
+    ndarray
+        Float32 (H, W, C), within [0, 255].
+    """
+    x = as_float_image(image, name="image", noisy=True)
+    x = x[..., None] if x.ndim == 2 else x
+    h, w = x.shape[:2]
+    step = 2 ** sum(1 for layer in estimator.layers if "pooling" in type(layer).__name__.lower())
+
+    def local(window):                       # the log map at full size, by repetition
+        ph, pw = -window.shape[0] % step, -window.shape[1] % step
+        padded = np.pad(window, ((0, ph), (0, pw), (0, 0)), mode="symmetric")
+        cells = np.asarray(estimator.predict_on_batch(padded[None]), np.float32)[0]
+        return np.repeat(np.repeat(cells, step, 0), step, 1)[:window.shape[0], :window.shape[1]]
+
+    return cells_to_level_map(tiled(local, x, tile=tile, margin=64, multiple=step)[::step, ::step],
+                              (h, w), spread=spread)
+
+
+def cells_to_level_map(log_cells: np.ndarray, shape: tuple[int, int], *, spread: float = 3.0) -> np.ndarray:
+    """A level estimator's log-level map cells to a smooth level at every pixel (§5.1 (III)).
+
+    Parameters
+    ----------
+    log_cells : ndarray
+        log(σ/255), (h, w, C): one cell per ``step`` × ``step`` pixels.
+    shape : (int, int)
+        The image's height and width.
+    spread : float, optional
+        The smoothing's spread in cells.
+
+    Returns
+    -------
+    ndarray
+        Float32 (H, W, C), σ on the 0-255 scale within [0, 255].
+    """
+    from scipy.ndimage import gaussian_filter, zoom
+
+    h, w = shape
+    logs = gaussian_filter(np.asarray(log_cells, np.float64), (spread, spread, 0), mode="nearest")
+    full = zoom(logs, (h / logs.shape[0], w / logs.shape[1], 1), order=1, mode="nearest")[:h, :w]
+    level = np.nan_to_num(255 * np.exp(full), nan=0.0, posinf=255.0)
     return np.clip(level, 0.0, 255.0).astype(np.float32)

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from ._checks import as_float_image, check_sigma
-from .inference import level_by_crops
+from .inference import level_by_crops, level_map_by_estimator
 from .inference import self_ensemble, tiled
 from .noise import get
 from .zoo.store import (WEIGHTS_DIR, available, catalog, find, info, load, log, minutes, path,  # noqa: F401
@@ -146,7 +146,7 @@ class _Default(float):
 DEFAULT_SIGMA = _Default(25)
 
 
-def estimate_level(image: np.ndarray, model: str | None = None) -> np.ndarray:
+def estimate_level(image: np.ndarray, model: str | None = None, *, map: bool | None = None) -> np.ndarray:
     """How noisy a camera photo is: its noise level per channel (0-255 scale) (§5.1).
 
     Measured by the estimator shipped with ``model``: the level that model is then told.
@@ -157,14 +157,22 @@ def estimate_level(image: np.ndarray, model: str | None = None) -> np.ndarray:
         Float in [0, 1] (or uint8/uint16).
     model : str or None, optional
         A shipped model by name; default: the camera-noise model ``denoise`` picks.
+    map : bool or None, optional
+        True: the level at every pixel (``inference.level_map_by_estimator``), which follows
+        the light and the frame (§5.1 (III)); False: one level per channel, the median
+        over crops; None: what ``model`` is told (a map where its config has ``level_map``).
 
     Returns
     -------
     ndarray
-        Float32, one level per channel, within [0, 255].
+        Float32 within [0, 255]: one level per channel, or a map (H, W, channels).
     """
 
     name = model if model is not None else choose(3, None, noise="camera")
+    if map is None:
+        map = bool(info(name)["level_map"])
+    if map:
+        return level_map_by_estimator(load_estimator(name, map=True), image)
     return level_by_crops(load_estimator(name), image)
 
 
@@ -190,7 +198,9 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
         ``"camera"`` is for a camera's own noise (a phone or camera photo, not Gaussian noise
         added by a program): the model trained on a simulated camera (§5.1), which takes no
         ``sigma``: it is told the photo's noise level per channel as its estimator measures it
-        (:func:`estimate_level`), so a clean photo is left nearly as it is.
+        (:func:`estimate_level`), at every pixel for a model trained with a level map (one
+        that follows the light and the frame, as a phone's noise does, §5.1 (III)), so a
+        clean photo is left nearly as it is.
     tile, margin : int, optional
         Large images are processed in ``tile``-sized pieces with ``margin`` pixels of context
         (``inference.tiled``; default margin: the model config's, as far as the network sees,
@@ -249,8 +259,13 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
         sigma = np.minimum(np.asarray(sigma, np.float32) * float(strength), 255.0)
 
     def run(window):
+        if np.ndim(sigma) == 3:          # a level map rides along as more channels (§5.1 (III))
+            window, level = window[..., :channels], window[..., channels:]
+            return apply_model(net, window, multiple=cfg["multiple"], sigma=level)
         return apply_model(net, window, multiple=cfg["multiple"], sigma=sigma if cfg["takes_level"] else None)
 
+    if np.ndim(sigma) == 3:
+        x = np.concatenate([x, np.asarray(sigma, np.float32)], axis=-1)
     return tiled(functools.partial(self_ensemble, run) if ensemble else run, x, tile=tile,
                  margin=cfg["margin"] if margin is None else margin, multiple=cfg["multiple"],
                  progress=progress)

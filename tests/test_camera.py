@@ -98,3 +98,51 @@ def test_the_wide_draw_reaches_weaker_noise_and_lower_jpeg_quality():
     assert np.mean([c["sharpen"] > 0 for c in wide]) > 0.3
     pairs = noise.noise_fn("camera", wide=True)(np.stack([_photo(), _photo(1)]), np.random.default_rng(0))
     assert pairs[0].shape == (2, 48, 48, 3)
+
+
+def test_the_phone_draws_sidds_noise_and_a_phones_processing():
+    phones = [camera.random_phone(seed) for seed in range(200)]
+    shots = np.array([p["shot"] for p in phones])
+    assert camera.PHONE_SHOT[0] <= shots.min() and shots.max() <= camera.PHONE_SHOT[1]
+    # read noise on SIDD's line in base-10 logs, within a few of its scatter
+    resid = np.log10([p["read"] for p in phones]) - (camera.PHONE_READ_LINE[0] * np.log10(shots)
+                                                   + camera.PHONE_READ_LINE[1])
+    assert abs(resid.mean()) < 0.05 and 0.15 < resid.std() < 0.25
+    assert all(80 <= p["jpeg"] <= 95 and p["chroma"] >= 1.0 and 0.5 <= p["shading"] <= 2.0 for p in phones)
+    assert 0.1 < np.mean([p["luma"] == 0 for p in phones]) < 0.3
+    a, b = camera.random_camera(3, phone=True), camera.random_phone(3)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a if k != "frame")
+    # a phone's noise is stronger than a camera's at the same light: SIDD's range starts above Brooks's
+    assert camera.PHONE_SHOT[0] > 1e-4 and camera.PHONE_SHOT[1] > 1.2e-2
+
+
+def test_a_phones_noise_follows_the_frame_and_the_light():
+    flat = np.full((96, 96, 3), 0.4, np.float32)
+    cam = dict(camera.random_phone(0), jpeg=None, chroma=0.0, sharpen=0.0, luma=0.0, tone=0.0,
+               shading=2.0, frame=(1.0, (0.0, 0.0)))
+    noisy, target = camera.add_camera_noise(flat, seed=1, camera=cam, return_clean=True)
+    assert psnr(flat, target) > 40                          # the gains undo themselves without noise
+    d = noisy - target
+    assert d[:16, :16].std() > 1.4 * d[40:56, 40:56].std()  # corners: gain 3 on a third of the light
+    # local tone mapping: the shadows of a dark-and-bright image are lifted, and their noise with them
+    half = np.concatenate([np.full((96, 48, 3), 0.08), np.full((96, 48, 3), 0.8)], axis=1).astype(np.float32)
+    for tone in (0.0, 0.4):
+        cam.update(shading=0.0, tone=tone)
+        noisy, target = camera.add_camera_noise(half, seed=2, camera=cam, return_clean=True)
+        assert psnr(half[:, 4:40], target[:, 4:40]) > 40 and psnr(half[:, 56:], target[:, 56:]) > 40
+        if tone:
+            assert (noisy - target)[:, 4:24].std() > 1.5 * lifted_before
+        lifted_before = (noisy - target)[:, 4:24].std()
+    assert np.allclose(camera.shading_gain((8, 8), 1.0, (1.0, (0.0, 0.0)))[[0, -1], [0, -1]], 1.0 + 49 / 64)
+
+
+def test_no_phones_in_the_mix_draws_the_same_noise_as_before():
+    clean = np.stack([_photo(s, size=32) for s in range(3)])
+    before = noise.noise_fn("camera", wide=True)(clean, np.random.default_rng(5))
+    again = noise.noise_fn("camera", wide=True, phone=0.0)(clean, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    direct = [camera.add_camera_noise(p, seed=rng, return_clean=True, wide=True) for p in clean]
+    np.testing.assert_array_equal(before[0], again[0])
+    np.testing.assert_array_equal(before[0], np.stack([p[0] for p in direct]))
+    mixed = noise.noise_fn("camera", wide=True, phone=1.0)(clean, np.random.default_rng(5))
+    assert not np.array_equal(mixed[0], before[0])

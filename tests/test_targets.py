@@ -138,3 +138,49 @@ def test_with_estimated_level_tells_the_estimate_and_weighs_by_the_measured_leve
     assert told.shape == noisy.shape and target.shape == (2, 32, 32, 6)
     np.testing.assert_allclose(told[:, 0, 0], 0.02, rtol=0.1)            # the estimate, as input
     np.testing.assert_allclose(target[:, 0, 0, 3:], 0.04, rtol=0.1)      # the measured level, for the loss
+
+
+def test_a_level_map_follows_the_noise_from_pixel_to_pixel():
+    """§5.1 (III): with ``spread`` each pixel is told its own level, not the patch's."""
+    from denoise_utils.training.targets import with_measured_level
+
+    ramp = np.linspace(0.01, 0.1, 64, dtype=np.float32)[None, None, :, None]   # weak left, strong right
+
+    def noise(clean, rng):
+        return clean + ramp * rng.standard_normal(clean.shape).astype(np.float32), clean
+
+    clean = np.full((4, 64, 64, 3), 0.5, np.float32)
+    (noisy, level), _ = with_measured_level(noise, spread=4)(clean, np.random.default_rng(0))
+    left, right = level[:, 8:56, 8:16].mean(), level[:, 8:56, 48:56].mean()
+    np.testing.assert_allclose([left, right], [ramp[..., 12, 0].item(), ramp[..., 52, 0].item()], rtol=0.15)
+    (_, flat), _ = with_measured_level(noise)(clean, np.random.default_rng(0))
+    assert np.ptp(flat[0, ..., 0]) == 0                     # without it: one level per patch
+
+
+def test_the_map_estimator_gives_a_level_at_every_pixel_and_tiles_seamlessly():
+    from denoise_utils.models import level_estimator
+    from denoise_utils.training.level import log_level_map_pairs
+
+    pooled, local = level_estimator(channels=3, filters=8), level_estimator(channels=3, filters=8, map=True)
+    local.set_weights(pooled.get_weights())                 # the same layers, the same weights
+    x = np.random.default_rng(0).random((1, 32, 48, 3)).astype(np.float32)
+    cells = np.asarray(local.predict_on_batch(x))
+    assert cells.shape == (1, 8, 12, 3)
+    np.testing.assert_allclose(cells.mean(axis=(1, 2)), np.asarray(pooled.predict_on_batch(x)), rtol=1e-4, atol=1e-5)
+    photo = np.random.default_rng(1).random((150, 130, 3)).astype(np.float32)
+    whole = inference.level_map_by_estimator(local, photo)
+    assert whole.shape == photo.shape and whole.dtype == np.float32 and 0 <= whole.min() and whole.max() <= 255
+    np.testing.assert_allclose(inference.level_map_by_estimator(local, photo, tile=64), whole, rtol=1e-3, atol=1e-3)
+
+    def noise(clean, rng):
+        return clean + 0.04 * rng.standard_normal(clean.shape).astype(np.float32), clean
+
+    noisy, logs = log_level_map_pairs(noise, 4)(np.full((2, 32, 32, 3), 0.5, np.float32), np.random.default_rng(0))
+    assert logs.shape == (2, 8, 8, 3)
+    np.testing.assert_allclose(np.exp(logs).mean(), 0.04, rtol=0.1)
+
+
+def test_tiles_carry_extra_channels_through_to_a_denoiser_that_returns_fewer():
+    x = np.random.default_rng(0).random((40, 50, 6)).astype(np.float32)
+    out = inference.tiled(lambda w: w[..., :3] * w[..., 3:], x, tile=16, margin=8)
+    np.testing.assert_allclose(out, x[..., :3] * x[..., 3:], rtol=1e-6)

@@ -405,3 +405,51 @@ def test_the_store_answers_one_query_best_rank_first(shipped, ship_model):
     assert pretrained.choose(1, 25) == "z_gray_s25" and pretrained.choose(1, None) == "gray_blind"
     with pytest.raises(ValueError, match="kind must be one of"):
         store.find(kind="nearest")
+
+
+_DATA_PARALLEL = """
+import json, os, sys
+import numpy as np
+import keras
+from denoise_utils.models import unet
+from denoise_utils.training.optim import data_parallel
+
+n = data_parallel(int(sys.argv[1]))
+keras.utils.set_random_seed(0)
+model = unet(filters=(8, 16), blocks=1)
+model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+before = [w.tolist() for w in model.get_weights()[-2:]]
+rng = np.random.default_rng(0)
+x = rng.random((8, 16, 16, 1)).astype("float32")
+y = np.clip(x + 0.1 * rng.standard_normal(x.shape).astype("float32"), 0, 1)
+model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+print(json.dumps({"devices": n, "visible": len(keras.distribution.list_devices()),
+                  "before": before, "weights": [w.tolist() for w in model.get_weights()[-2:]]}))
+"""
+
+
+def test_one_step_on_two_devices_is_one_step_on_one_with_the_same_batch():
+    """Data-parallel training (issue 38): two virtual CPU devices under JAX, each half of the batch,
+    give the step one device takes with the whole batch, within float tolerance."""
+    import importlib.util
+    import json
+    import os
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("needs JAX")
+    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+           "JAX_PLATFORMS": "cpu", "CUDA_VISIBLE_DEVICES": ""}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", _DATA_PARALLEL, str(n)], env=env, check=True,
+                                      capture_output=True, text=True).stdout.strip().splitlines()[-1])
+            for n in (1, 2)]
+    assert [r["devices"] for r in runs] == [1, 2] and runs[1]["visible"] == 2
+    for a, b in zip(runs[0]["weights"], runs[1]["weights"]):
+        np.testing.assert_allclose(np.array(b), np.array(a), rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(runs[0]["before"][0], runs[1]["before"][0])       # the same start
+    assert np.abs(np.array(runs[0]["weights"][0]) - np.array(runs[0]["before"][0])).max() > 1e-4   # a real step, far above the tolerance
+    from denoise_utils.training.optim import data_parallel
+
+    with pytest.raises(ValueError, match="devices asked for"):
+        data_parallel(3)

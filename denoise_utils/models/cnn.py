@@ -127,7 +127,7 @@ def fast_dncnn(*, depth: int = 12, filters: int = 64, channels: int = 1, scale: 
                        name=f"fast_dncnn{depth}")
 
 
-def level_estimator(channels: int = 3, filters: int = 32, scales: int = 3) -> keras.Model:
+def level_estimator(channels: int = 3, *, filters: int = 32, scales: int = 3, map: bool = False) -> keras.Model:
     """A noise-level estimator (§5.1): a small CNN that tells the level, log(σ/255) per channel.
 
     Its last layer gives a local log-level map (one channel per colour channel, at a lower
@@ -144,11 +144,15 @@ def level_estimator(channels: int = 3, filters: int = 32, scales: int = 3) -> ke
     scales : int, optional
         Levels of two 3x3 convolutions, each after the first at half the resolution of the
         one before.
+    map : bool, optional
+        Output the local log-level map itself, (N, H / 2^(scales-1), W / 2^(scales-1),
+        ``channels``), for a level that varies over the photo (§5.1 (III)); the same
+        layers and weights either way.
 
     Returns
     -------
     keras.Model
-        ``level_estimator``: (N, H, W, ``channels``) to (N, ``channels``).
+        ``level_estimator``: (N, H, W, ``channels``) to (N, ``channels``), or to the map.
     """
     layers = keras.layers
     y = keras.Input((None, None, channels), name="noisy")
@@ -161,4 +165,6 @@ def level_estimator(channels: int = 3, filters: int = 32, scales: int = 3) -> ke
     # starts at σ = 5 (0-255 scale) everywhere, a typical camera's level
     local = layers.Conv2D(channels, 1, name="log_level_map",
                           bias_initializer=keras.initializers.Constant(float(np.log(5 / 255))))(h)
+    if map:
+        return keras.Model(y, local, name="level_estimator")
     return keras.Model(y, layers.GlobalAveragePooling2D(name="log_level")(local), name="level_estimator")

@@ -49,13 +49,19 @@ def _gaussian(clean, rng, sigma=25.0, clip=False):
     return add_gaussian_noise(clean, sigma, seed=rng, clip=clip)
 
 
-def _camera(clean, rng, wide=False):
+def _camera(clean, rng, wide=False, phone=0.0):
     """Each image through its own random simulated camera; the target is the same camera's
-    processing without the noise (§5.1). ``wide``: the widened draw (``camera.random_camera``)."""
+    processing without the noise (§5.1). ``wide``: the widened draw (``camera.random_camera``);
+    ``phone``: the share of the images taken by a simulated phone (``camera.random_phone``)."""
     clean = np.asarray(clean, np.float32)
+
+    def one(image):
+        is_phone = bool(phone) and rng.random() < phone      # no draw without phones: same noise as before
+        return add_camera_noise(image, seed=rng, return_clean=True, wide=wide, phone=is_phone)
+
     if clean.ndim == 3:
-        return add_camera_noise(clean, seed=rng, return_clean=True, wide=wide)
-    pairs = [add_camera_noise(patch, seed=rng, return_clean=True, wide=wide) for patch in clean]
+        return one(clean)
+    pairs = [one(patch) for patch in clean]
     return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
 
@@ -74,7 +80,7 @@ NOISES = {
                           "multiplicative noise of coherent imaging (§1)"),
     "correlated": NoiseModel(_one(add_correlated_noise), {"sigma": 25.0, "kernel": None, "clip": False},
                              "Gaussian noise spread over neighbours, as after demosaicking (§5.1)"),
-    "camera": NoiseModel(_camera, {"wide": False}, "a camera's own noise: shot and read noise in raw space, "
+    "camera": NoiseModel(_camera, {"wide": False, "phone": 0.0}, "a camera's own noise: shot and read noise in raw space, "
                          "demosaicking, colour processing, JPEG (§5.1)", colour_only=True, real_set="nam_cc15"),
 }
 

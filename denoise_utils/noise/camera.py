@@ -105,7 +105,8 @@ def demosaic(raw: np.ndarray) -> np.ndarray:
                      for m, k in zip(masks, (rb, g, rb))], axis=-1)
 
 
-def random_camera(seed: int | np.random.Generator | None = None, wide: bool = False) -> dict:
+def random_camera(seed: int | np.random.Generator | None = None, wide: bool = False, *,
+                  phone: bool = False) -> dict:
     """Camera parameters drawn as Brooks et al. (2019) draw them (§5.1).
 
     Parameters
@@ -120,6 +121,8 @@ def random_camera(seed: int | np.random.Generator | None = None, wide: bool = Fa
         blur of the two chroma channels, 0.5-2.5; 80 % of the cameras), which leaves mostly
         luminance noise, positively correlated between the channels; and ``sharpen``, an
         unsharp mask's amount (0.2-1.2; half the cameras). The plain draw is unchanged.
+    phone : bool, optional
+        Draw a phone instead (:func:`random_phone`); ``wide`` is then ignored.
 
     Returns
     -------
@@ -135,6 +138,8 @@ def random_camera(seed: int | np.random.Generator | None = None, wide: bool = Fa
         (0.0 for a camera without the step).
     """
     rng = as_rng(seed)
+    if phone:
+        return random_phone(rng)
     log_shot = rng.uniform(np.log(1e-5 if wide else 1e-4), np.log(1.2e-2))
     log_read = 2.18 * log_shot + 1.20 + rng.normal(0, 0.26)
     mix = rng.uniform(0.1, 0.6 if wide else 0.4)
@@ -153,12 +158,119 @@ def random_camera(seed: int | np.random.Generator | None = None, wide: bool = Fa
     return camera
 
 
+#: the phone's noise: log10(shot) uniform in this range and log10(read) on the line
+#: ``PHONE_READ_LINE`` (slope, intercept) plus Gaussian scatter of ``PHONE_READ_SCATTER``: the
+#: fit to the SIDD smartphone photos (Abdelhamed et al., 2018) that CycleISP samples its
+#: SIDD noise from (Zamir et al., 2020, ``utils/noise_sampling.py``), in base-10 logs
+PHONE_SHOT = (6.8674e-4, 2.194856e-2)
+PHONE_READ_LINE, PHONE_READ_SCATTER = (1.85, 0.30), 0.20
+#: the phone's lens shading (the corners' gain minus one) and JPEG qualities, drawn uniformly
+PHONE_SHADING, PHONE_JPEG = (0.5, 2.0), (80, 95)
+
+
+def random_phone(seed: int | np.random.Generator | None = None) -> dict:
+    """A phone's camera parameters, drawn (§5.1 (III)).
+
+    A phone's pixels are a few times smaller than a larger camera's, so at the same light
+    they collect fewer photons: stronger shot and read noise. Its processing then changes
+    the noise from place to place: lens shading correction multiplies the corners by a gain
+    (a phone's wide lens darkens them), local tone mapping lifts the shadows, and the
+    phone's own noise reduction, sharpening and JPEG follow.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator or None, optional
+        Fixes the draw.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`random_camera` with ``wide``, drawn for a phone: ``shot`` and
+        ``read`` from SIDD's fit (:data:`PHONE_SHOT`); JPEG always, quality 80-95; colour
+        noise reduction always (``chroma`` 1-3); sharpening in 90 % of the phones
+        (``sharpen`` 0.3-1.5); and three steps of a phone's own: ``luma``, a luminance
+        noise reduction (an edge-preserving blend with a blurred copy where the two differ
+        by less than about ``luma``, 0.02-0.08; 0.0 in 20 %); ``shading``, the corners'
+        gain over the centre's, minus one (0.5-2.0); ``frame``, where the image lies in
+        the phone's frame (``scale``: the frame's side in image sides, log-uniform in 1-8,
+        so a training patch is a piece of a photo; ``at``: the image's offset in the rest
+        of the frame, two fractions); and ``tone``, the strength of a local tone mapping
+        that multiplies linear light by (blurred luminance + 0.02)^(-tone), 0-0.4.
+    """
+    rng = as_rng(seed)
+    cam = random_camera(rng, wide=True)
+    log_shot = rng.uniform(*np.log10(PHONE_SHOT))
+    log_read = PHONE_READ_LINE[0] * log_shot + PHONE_READ_LINE[1] + rng.normal(0, PHONE_READ_SCATTER)
+    cam.update(shot=float(10 ** log_shot), read=float(10 ** log_read),
+               jpeg=int(rng.integers(PHONE_JPEG[0], PHONE_JPEG[1] + 1)),
+               chroma=float(rng.uniform(1.0, 3.0)),
+               sharpen=float(rng.uniform(0.3, 1.5)) if rng.random() < 0.9 else 0.0,
+               luma=float(rng.uniform(0.02, 0.08)) if rng.random() < 0.8 else 0.0,
+               shading=float(rng.uniform(*PHONE_SHADING)),
+               frame=(float(np.exp(rng.uniform(0, np.log(8)))), tuple(float(v) for v in rng.uniform(0, 1, 2))),
+               tone=float(rng.uniform(0.0, 0.4)))
+    return cam
+
+
+def shading_gain(shape: tuple[int, int], shading: float, frame: tuple = (1.0, (0.0, 0.0))) -> np.ndarray:
+    """Lens shading correction's gain over an image (§5.1 (III)): 1 at the frame's centre,
+    ``1 + shading`` at its corners, growing with the squared distance.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        The image's height and width.
+    shading : float
+        The corners' gain minus one.
+    frame : (float, (float, float)), optional
+        The frame's side in image sides, and the image's offset in the rest of it (two
+        fractions); the default: the image is the whole frame.
+
+    Returns
+    -------
+    ndarray
+        The gain, (H, W), float64.
+    """
+    scale, (fy, fx) = frame
+    h, w = shape
+    y0, x0 = fy * (scale - 1) * h, fx * (scale - 1) * w          # the image's corner in the frame
+    yy = (np.arange(h)[:, None] + 0.5 + y0) / (scale * h) - 0.5    # frame coordinates, centre 0
+    xx = (np.arange(w)[None, :] + 0.5 + x0) / (scale * w) - 0.5
+    return 1.0 + shading * (yy ** 2 + xx ** 2) / 0.5
+
+
+def tone_gain(linear: np.ndarray, tone: float, spread: float = 12.0) -> np.ndarray:
+    """Local tone mapping's gain (§5.1 (III)): (blurred luminance + 0.02) ** -tone.
+
+    A phone lifts its shadows by a gain that follows the local brightness; computed once
+    from the clean picture, as a phone computes it from a small, clean preview.
+
+    Parameters
+    ----------
+    linear : ndarray
+        Linear-light RGB, (H, W, 3) in [0, 1].
+    tone : float
+        The strength (0: no gain).
+    spread : float, optional
+        The blur's spread in pixels.
+
+    Returns
+    -------
+    ndarray
+        The gain, (H, W, 1), float64, at least 1 where the luminance is below 0.98.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    luminance = gaussian_filter(linear @ YCBCR[0], spread, mode="mirror")
+    return ((luminance + 0.02) ** -tone)[..., None]
+
+
 #: sRGB -> (Y, Cb, Cr) as JPEG defines it, without the offsets
 YCBCR = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
 
 
-def finish(rgb: np.ndarray, chroma: float = 0.0, sharpen: float = 0.0) -> np.ndarray:
-    """A camera's last steps on its sRGB image (§5.1): colour noise reduction and sharpening.
+def finish(rgb: np.ndarray, *, chroma: float = 0.0, sharpen: float = 0.0, luma: float = 0.0) -> np.ndarray:
+    """A camera's last steps on its sRGB image (§5.1): noise reduction and sharpening.
 
     Parameters
     ----------
@@ -169,13 +281,17 @@ def finish(rgb: np.ndarray, chroma: float = 0.0, sharpen: float = 0.0) -> np.nda
         (0: none).
     sharpen : float, optional
         Sharpening: an unsharp mask of amount ``sharpen`` on the luminance (0: none).
+    luma : float, optional
+        A phone's luminance noise reduction: each pixel moves towards a blurred copy
+        (spread 1 px) by exp(-(difference / ``luma``)²), so flat noisy areas are smoothed
+        and edges, which differ by much more, are kept (0: none).
 
     Returns
     -------
     ndarray
-        The image, clipped to [0, 1]; zero for both: ``rgb`` unchanged (the same object).
+        The image, clipped to [0, 1]; zero for all three: ``rgb`` unchanged (the same object).
     """
-    if not chroma and not sharpen:
+    if not chroma and not sharpen and not luma:
         return rgb
     from scipy.ndimage import gaussian_filter
 
@@ -183,6 +299,9 @@ def finish(rgb: np.ndarray, chroma: float = 0.0, sharpen: float = 0.0) -> np.nda
     if chroma:
         for c in (1, 2):
             ycc[..., c] = gaussian_filter(ycc[..., c], chroma, mode="mirror")
+    if luma:
+        d = gaussian_filter(ycc[..., 0], 1.0, mode="mirror") - ycc[..., 0]
+        ycc[..., 0] += np.exp(-np.square(d / luma)) * d
     if sharpen:
         ycc[..., 0] += sharpen * (ycc[..., 0] - gaussian_filter(ycc[..., 0], 1.0, mode="mirror"))
     return np.clip(ycc @ np.linalg.inv(YCBCR).T, 0.0, 1.0)
@@ -199,14 +318,15 @@ def _jpeg(rgb, quality):
 
 def add_camera_noise(image: np.ndarray, *, seed: int | np.random.Generator | None = None,
                      camera: dict | None = None, return_clean: bool = False,
-                     wide: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                     wide: bool = False, phone: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Camera noise on a clean sRGB photo (H, W, 3) in [0, 1], simulated in raw space (§5.1).
 
     The photo is unprocessed (sRGB curve inverted, colour correction and white balance
     undone, Bayer mosaic), Poisson-Gaussian noise of variance ``shot * v + read`` is added
     to each raw value v, and the raw image is processed again (bilinear demosaicking,
     white balance, colour correction, sRGB curve, colour noise reduction and sharpening
-    where ``camera`` has them, 8-bit JPEG when ``camera["jpeg"]``).
+    where ``camera`` has them, 8-bit JPEG when ``camera["jpeg"]``); a phone's gains
+    (``shading``, ``tone``) divide the light before the noise and multiply it after.
 
     Parameters
     ----------
@@ -222,6 +342,10 @@ def add_camera_noise(image: np.ndarray, *, seed: int | np.random.Generator | Non
         target that differs from the noisy image by the noise only.
     wide : bool, optional
         Draw the camera widened (``wide`` of :func:`random_camera`), when it is drawn.
+    phone : bool, optional
+        Draw a phone (:func:`random_phone`), when the camera is drawn: lens shading and local
+        tone mapping multiply the raw values by a gain that varies over the image, and a
+        phone's luminance noise reduction follows the colour one.
 
     Returns
     -------
@@ -232,16 +356,22 @@ def add_camera_noise(image: np.ndarray, *, seed: int | np.random.Generator | Non
     if x.ndim != 3 or x.shape[-1] != 3:
         raise ValueError(f"camera noise needs a colour image (H, W, 3); got shape {x.shape}")
     rng = as_rng(seed)
-    cam = random_camera(rng, wide=wide) if camera is None else camera
+    cam = random_camera(rng, wide=wide, phone=phone) if camera is None else camera
     dy, dx = cam.get("phase", (0, 0))
     x = np.pad(x, ((dy, 0), (dx, 0), (0, 0)), mode="reflect")   # the mosaic's phase
     gains = np.array([cam["gains"][0], 1.0, cam["gains"][1]])
     to_camera = np.linalg.inv(cam["ccm"])
-    raw = mosaic((srgb_to_linear(x) @ to_camera.T) / gains)
+    linear = srgb_to_linear(x)
+    tone = tone_gain(linear, cam["tone"]) if cam.get("tone") else 1.0
+    shade = shading_gain(x.shape[:2], cam["shading"], cam.get("frame", (1.0, (0.0, 0.0)))) \
+        if cam.get("shading") else 1.0
+    raw = mosaic(((linear / tone) @ to_camera.T) / gains) / shade    # the lens darkens the corners
 
     def develop(r):
-        rgb = np.clip(demosaic(r) * gains, 0.0, 1.0) @ np.asarray(cam["ccm"]).T
-        return finish(linear_to_srgb(rgb), cam.get("chroma", 0.0), cam.get("sharpen", 0.0))
+        rgb = np.clip(demosaic(r * shade) * gains, 0.0, 1.0) @ np.asarray(cam["ccm"]).T
+        rgb = np.clip(rgb * tone, 0.0, 1.0)
+        return finish(linear_to_srgb(rgb), chroma=cam.get("chroma", 0.0), sharpen=cam.get("sharpen", 0.0),
+                      luma=cam.get("luma", 0.0))
 
     noisy_raw = raw + np.sqrt(np.maximum(cam["shot"] * raw + cam["read"], 0.0)) * rng.standard_normal(raw.shape)
     noisy = develop(noisy_raw)

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import set_seed
-from ..inference import level_by_crops
+from ..inference import level_by_crops, level_map_by_estimator
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import ESTIMATOR_DEFAULTS
 from .optim import fit_run, start_run
-from .targets import measured_level
+from .targets import measured_level, measured_level_map
 
 if TYPE_CHECKING:
     import keras
@@ -82,6 +82,66 @@ def log_level_pairs(noise: Callable) -> Callable[[np.ndarray, np.random.Generato
         return noisy, np.log(level).astype(np.float32)
 
     return pairs
+
+
+def log_level_map_pairs(noise: Callable, spread: float, step: int = 4
+                        ) -> Callable[[np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]:
+    """The map estimator's training pairs (§5.1 (III)): (noisy, log(σ/255) per cell and channel).
+
+    Parameters
+    ----------
+    noise : callable
+        ``noise(clean, rng) -> (noisy, target)`` on a batch of patches.
+    spread : float
+        The spread in pixels of each pixel's measured level (``targets.measured_level_map``).
+    step : int, optional
+        The side of the estimator's map cell in pixels: the measured map is averaged over it.
+
+    Returns
+    -------
+    callable
+        ``pairs(clean, rng) -> (noisy, log_level_map)``, the map (batch, h / step, w / step,
+        channels), at least :data:`ESTIMATOR_FLOOR`.
+    """
+
+    def pairs(clean, rng):
+        noisy, target = noise(clean, rng)
+        level = measured_level_map(noisy, target, spread)
+        b, h, w, c = level.shape
+        cells = level[:, :h - h % step, :w - w % step].reshape(b, h // step, step, w // step, step, c).mean(axis=(2, 4))
+        return noisy, np.log(np.maximum(cells, ESTIMATOR_FLOOR / 255)).astype(np.float32)
+
+    return pairs
+
+
+def validate_map(estimator: "keras.Model", images: Sequence[np.ndarray], noise: Callable, spread: float, *,
+                 seed: int = 0) -> np.ndarray:
+    """Each held-out image through ``noise`` (seeded): estimated over measured level, every pixel (§5.1 (III)).
+
+    Parameters
+    ----------
+    estimator : keras.Model
+        A :func:`~denoise_utils.models.cnn.level_estimator` with ``map=True``.
+    images : sequence of ndarray
+        Clean held-out images in [0, 1].
+    noise : callable
+        ``noise(clean, rng) -> (noisy, target)``.
+    spread : float
+        The measured map's spread in pixels.
+    seed : int, optional
+        Image i gets the noise of seed ``(seed, i)``.
+
+    Returns
+    -------
+    ndarray
+        The ratios of all pixels and channels of all images, flat.
+    """
+    ratios = []
+    for i, clean in enumerate(images):
+        noisy, target = noise(clean, np.random.default_rng((seed, i)))
+        measured = 255 * measured_level_map(noisy[None], target[None], spread)[0]
+        ratios.append((level_map_by_estimator(estimator, noisy) / np.maximum(measured, ESTIMATOR_FLOOR)).ravel())
+    return np.concatenate(ratios)
 
 
 def validate(estimator: "keras.Model", images: Sequence[np.ndarray], noise: Callable, *,
@@ -163,23 +223,28 @@ def train_estimator(cfg: dict, out: str, *, verbose: int = 1, ship: bool = False
                             split="val", data_dir=data_dir).values())
     state, resumed = start_run(cfg, out)
     ckpt = os.path.join(out, "estimator.keras")
+    spread = cfg["level_map"]                # a map estimator for a model told a map (§5.1 (III))
     if resumed:
         model = keras.models.load_model(ckpt, compile=False)
     else:
-        model = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
+        model = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"], map=bool(spread))
     model.compile(optimizer=keras.optimizers.Adam(est["lr"]), loss=quantile_loss(est["quantile"]))
+    pairs = log_level_map_pairs(noise, spread, 2 ** (est["scales"] - 1)) if spread else log_level_pairs(noise)
     data = PatchDataset(images, patch_size=est["patch_size"], batch_size=est["batch_size"],
-                        steps=est["steps_per_epoch"], seed=cfg["seed"], noise=log_level_pairs(noise))
+                        steps=est["steps_per_epoch"], seed=cfg["seed"], noise=pairs)
     data.epoch = state["epoch"]
 
     def validated(model):
-        measured, estimated = validate(model, val, noise)
-        ratio = estimated / measured
+        if spread:
+            ratio = validate_map(model, val, noise, spread)
+        else:
+            measured, estimated = validate(model, val, noise)
+            ratio = estimated / measured
         return {"val_median_ratio": float(np.median(ratio)), "val_over_25pct": float(np.mean(ratio > 1.25))}
 
     fit_run(model, data, run, out, state, validated, verbose=verbose, checkpoint="estimator.keras")
     if ship:
-        shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"])
+        shipped = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"], map=bool(spread))
         shipped.set_weights(model.get_weights())
         shipped.save_weights(os.path.join(out, "estimator.weights.h5"))
         store.ship(cfg["name"], os.path.join(out, "estimator.weights.h5"), log_file=os.path.join(out, "log.csv"),

@@ -138,6 +138,42 @@ def fit_run(model: keras.Model, data: keras.utils.PyDataset, cfg: dict, out: str
                              keras.callbacks.CSVLogger(os.path.join(out, "log.csv"), append=True)])
 
 
+def data_parallel(devices: int | str = "all") -> int:
+    """Spread every batch over several accelerators, each holding a copy of the model (§4.1).
+
+    Keras's own distribution API (``keras.distribution.DataParallel``, JAX backend): each
+    device computes the gradient of its share of the batch, the shares are averaged, and every
+    copy takes the same step, so a run on n devices follows the run on one device with the
+    same global batch (``batch_size`` in the config), only faster. Set before the model is
+    built; checkpoints and resuming are unchanged.
+
+    Parameters
+    ----------
+    devices : int or "all", optional
+        How many of the visible devices (``keras.distribution.list_devices()``) to use; "all"
+        (the default): every one. One device, or a backend other than JAX, trains as before.
+
+    Returns
+    -------
+    int
+        The number of devices the batches are spread over.
+
+    Raises
+    ------
+    ValueError
+        When more devices are asked for than are visible, or several under a backend other
+        than JAX.
+    """
+    visible = keras.distribution.list_devices() if keras.backend.backend() == "jax" else [None]
+    n = len(visible) if devices == "all" else int(devices)
+    if not 1 <= n <= len(visible):
+        raise ValueError(f"{devices!r} devices asked for; {len(visible)} visible "
+                         f"{'(data parallelism needs KERAS_BACKEND=jax)' if visible == [None] else ''}".strip())
+    if n > 1:
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=visible[:n]))
+    return n
+
+
 def start_run(cfg: dict, out: str) -> tuple[dict, bool]:
     """The run's folder ``out`` and progress: a new run writes its config there, a resumed one
     reads how far it got (``state.json``, written by :class:`Progress`).

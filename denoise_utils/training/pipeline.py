@@ -20,14 +20,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import set_seed
-from ..inference import level_by_crops
+from ..inference import level_by_crops, level_map_by_estimator
 from ..models import apply_model, build_model, takes_level
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import read_config
 from .level import train_estimator
-from .optim import ScaledAdamW, fit_run, optimizer, start_run  # noqa: F401  (ScaledAdamW: registered for a resume)
-from .targets import measured_level, training_pairs
+from .optim import ScaledAdamW, data_parallel, fit_run, optimizer, start_run  # noqa: F401  (ScaledAdamW: registered for a resume)
+from .targets import measured_level, measured_level_map, training_pairs
 
 
 def load_config(config: str) -> dict:
@@ -57,7 +57,7 @@ def _validation(cfg, val, val_sigma, val_noise=None):
     ``level_from`` finds, as on a photo)."""
     from ..metrics import evaluate
 
-    estimator = store.load_estimator(cfg["level_from"]) if cfg["level_from"] else None
+    estimator = store.load_estimator(cfg["level_from"], map=bool(cfg["level_map"])) if cfg["level_from"] else None
 
     def validate(model):
         levels, noise = {}, val_noise
@@ -65,8 +65,14 @@ def _validation(cfg, val, val_sigma, val_noise=None):
 
             def noise(clean, rng):
                 noisy, target = val_noise(clean, rng)
-                levels[id(noisy)] = (level_by_crops(estimator, noisy) if estimator is not None else
-                                     255 * measured_level(noisy[None], target[None])[0, 0, 0])
+                if estimator is not None and cfg["level_map"]:
+                    levels[id(noisy)] = level_map_by_estimator(estimator, noisy)
+                elif estimator is not None:
+                    levels[id(noisy)] = level_by_crops(estimator, noisy)
+                elif cfg["level_map"]:                      # each pixel's level (§5.1 (III))
+                    levels[id(noisy)] = 255 * measured_level_map(noisy[None], target[None], cfg["level_map"])[0]
+                else:
+                    levels[id(noisy)] = 255 * measured_level(noisy[None], target[None])[0, 0, 0]
                 return noisy, target
 
         def run(y):
@@ -133,7 +139,7 @@ def _images(cfg, gray, data_dir):
 
 
 def train(config: str, *, out: str = "runs", data_dir: str | None = None, verbose: int = 1,
-          ship: bool = False, command: str | None = None) -> str:
+          ship: bool = False, command: str | None = None, devices: int | str = 1) -> str:
     """Train (or resume) the model of ``config`` (§4.1).
 
     Parameters
@@ -152,6 +158,9 @@ def train(config: str, *, out: str = "runs", data_dir: str | None = None, verbos
     command : str, optional
         The command recorded when shipping (default: ``python -m denoise_utils.training
         CONFIG``).
+    devices : int or "all", optional
+        Train data-parallel over this many of the visible devices (:func:`.optim.data_parallel`,
+        JAX backend); the config's ``batch_size`` is the batch of all of them together.
 
     Returns
     -------
@@ -163,6 +172,8 @@ def train(config: str, *, out: str = "runs", data_dir: str | None = None, verbos
     from ..data import PatchDataset
 
     cfg = load_config(config)
+    if cfg["batch_size"] % data_parallel(devices):
+        raise ValueError(f"batch_size {cfg['batch_size']} does not split over {devices} devices")
     out = os.path.join(out, cfg["name"])
     state, resume = start_run(cfg, out)
     set_seed(cfg["seed"])
@@ -231,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="copy the weights, log and command next to the shipped config")
     parser.add_argument("--estimator", action="store_true",
                         help="train the noise-level estimator of a model told the level of camera noise")
+    parser.add_argument("--devices", default="all",
+                        help="data-parallel over this many visible devices, or 'all' (the default; "
+                             "JAX backend: every GPU; elsewhere one device)")
     args = parser.parse_args(argv)
     command = "python -m denoise_utils.training " + " ".join(argv or sys.argv[1:])
     try:
@@ -239,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                             ship=args.ship, command=command, data_dir=args.data_dir)
             return
         train(args.config, out=args.out, data_dir=args.data_dir, verbose=2 if args.quiet else 1,
-              ship=args.ship, command=command)
+              ship=args.ship, command=command, devices=args.devices if args.devices == "all" else int(args.devices))
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         parser.exit(2, f"error: {err}\n")
 

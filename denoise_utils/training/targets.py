@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._checks import check_sigma
+from ..inference import cells_to_level_map
 from ..zoo import store
 from ..zoo.schema import TARGETS
 
@@ -163,8 +164,31 @@ def measured_level(noisy: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.std(np.asarray(noisy, np.float32) - target, axis=(1, 2), keepdims=True).astype(np.float32)
 
 
-def with_measured_level(noise: Callable) -> Callable[[np.ndarray, np.random.Generator],
-                                                     tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
+def measured_level_map(noisy: np.ndarray, target: np.ndarray, spread: float = 8.0) -> np.ndarray:
+    """Each pixel's noise level per channel, as σ/255 (§5.1 (III)): the root of the squared
+    difference ``noisy - target`` averaged by a Gaussian of ``spread`` pixels.
+
+    Parameters
+    ----------
+    noisy, target : ndarray
+        Noisy images and their noise-free targets, (batch, h, w, channels).
+    spread : float, optional
+        The Gaussian's spread in pixels: the scale over which the map may change.
+
+    Returns
+    -------
+    ndarray
+        Float32, of the input's shape.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    d2 = np.square(np.asarray(noisy, np.float64) - target)
+    return np.sqrt(gaussian_filter(d2, (0, spread, spread, 0), mode="reflect")).astype(np.float32)
+
+
+def with_measured_level(noise: Callable, *, spread: float = 0.0
+                        ) -> Callable[[np.ndarray, np.random.Generator],
+                                      tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
     """((noisy, level map), target) for a model told the level of a noise that has no level
     parameter, a camera's (§5.1).
 
@@ -172,25 +196,30 @@ def with_measured_level(noise: Callable) -> Callable[[np.ndarray, np.random.Gene
     ----------
     noise : callable
         ``noise(clean, rng)`` gives (noisy, target) or noisy.
+    spread : float, optional
+        0: each patch's one :func:`measured_level`; more: each pixel's
+        (:func:`measured_level_map` of this spread), for a model told a level map that
+        follows the light and the frame (§5.1 (III)).
 
     Returns
     -------
     callable
-        ``pairs(clean, rng) -> ((noisy, level_map), target)``: the map is each patch's
-        :func:`measured_level`, one channel per colour channel. The target stacks the clean
-        target and the map, for :func:`level_mse`.
+        ``pairs(clean, rng) -> ((noisy, level_map), target)``: the map, one channel per
+        colour channel. The target stacks the clean target and the map, for
+        :func:`level_mse`.
     """
 
     def pairs(clean, rng):
         out = noise(clean, rng)
         noisy, target = out if isinstance(out, tuple) else (out, np.asarray(clean, np.float32))
-        level = np.broadcast_to(measured_level(noisy, target), noisy.shape).astype(np.float32)
+        level = measured_level_map(noisy, target, spread) if spread else measured_level(noisy, target)
+        level = np.broadcast_to(level, noisy.shape).astype(np.float32)
         return (noisy, level), np.concatenate([target, level], axis=-1)
 
     return pairs
 
 
-def with_estimated_level(noise: Callable, estimator: "keras.Model"
+def with_estimated_level(noise: Callable, estimator: "keras.Model", *, spread: float = 0.0
                          ) -> Callable[[np.ndarray, np.random.Generator],
                                        tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]:
     """Like :func:`with_measured_level`, but the model is told the level an estimator finds (§5.1).
@@ -205,7 +234,12 @@ def with_estimated_level(noise: Callable, estimator: "keras.Model"
     noise : callable
         ``noise(clean, rng)`` gives (noisy, target) or noisy.
     estimator : keras.Model
-        A trained ``models.level_estimator``: log(σ/255) per channel.
+        A trained ``models.level_estimator``: log(σ/255) per channel, or with ``spread`` one
+        built with ``map=True``.
+    spread : float, optional
+        0: one level per patch; more: the estimator's map at every pixel
+        (``inference.cells_to_level_map``, as on a photo), the loss weighted by each pixel's
+        measured level of this spread (§5.1 (III)).
 
     Returns
     -------
@@ -213,11 +247,15 @@ def with_estimated_level(noise: Callable, estimator: "keras.Model"
         ``pairs(clean, rng) -> ((noisy, level_map), target)``, the map of the estimated
         levels, the target of the measured ones (:func:`with_measured_level`).
     """
-    measured = with_measured_level(noise)
+    measured = with_measured_level(noise, spread=spread)
 
     def pairs(clean, rng):
         (noisy, _), target = measured(clean, rng)
-        level = np.exp(np.asarray(estimator.predict_on_batch(noisy), np.float32))[:, None, None, :]
+        logs = np.asarray(estimator.predict_on_batch(noisy), np.float32)
+        if spread:
+            level = np.stack([cells_to_level_map(c, noisy.shape[1:3]) for c in logs]) / 255
+        else:
+            level = np.exp(logs)[:, None, None, :]
         return (noisy, np.broadcast_to(level, noisy.shape).astype(np.float32)), target
 
     return pairs
@@ -367,5 +405,6 @@ def training_pairs(cfg: dict, noise: Callable) -> tuple[Callable, str | Callable
     if cfg["noise"] == "gaussian":
         return functools.partial(with_level_map, sigma=cfg["sigma"]), level_mse
     if cfg["level_from"]:                       # told what a shipped estimator finds
-        return with_estimated_level(noise, store.load_estimator(cfg["level_from"])), level_mse
-    return with_measured_level(noise), level_mse
+        estimator = store.load_estimator(cfg["level_from"], map=bool(cfg["level_map"]))
+        return with_estimated_level(noise, estimator, spread=cfg["level_map"]), level_mse
+    return with_measured_level(noise, spread=cfg["level_map"]), level_mse

@@ -32,7 +32,9 @@ adversarial loss, ``loss`` ``"ns"``/``"ragan"``, ``pixel`` ``"mse"``/``"l1"``, `
 ``discriminator`` keyword arguments; the critic and the optimizer are checkpointed too),
 ``estimator`` (for a model told the level of camera noise: its noise-level estimator's
 settings, :data:`ESTIMATOR_DEFAULTS`; trained by ``--estimator``), ``level_from`` (a shipped
-model whose estimator tells this model the level, in training, validation and ``denoise``).
+model whose estimator tells this model the level, in training, validation and ``denoise``),
+``level_map`` (for a model told the level of camera noise: 0, one measured level per patch;
+more, each pixel's measured level averaged over this spread in pixels, §5.1 (III)).
 Read by the store and the leaderboard only: ``margin`` (the context ``denoise`` gives each
 tile) and ``rank`` (the higher wins where several shipped models fit an image).
 """
@@ -47,7 +49,7 @@ DEFAULTS = dict(model_kwargs={}, val_set="train400", val_limit=None, val_sigma=N
                 patch_size=40, batch_size=64, steps_per_epoch=200, epochs=50, lr=1e-3,
                 lr_milestones=[], minutes=None, seed=0, multiple=1, init=None, target="clean",
                 teacher=None, noise="gaussian", noise_params={}, sigma=None, adversarial=None, margin=48, rank=0,
-                estimator=None, level_from=None, optimizer="adam", weight_decay=0.0, epsilon=1e-7, init_lr_scale=1.0,
+                estimator=None, level_from=None, level_map=0, optimizer="adam", weight_decay=0.0, epsilon=1e-7, init_lr_scale=1.0,
                 warmup_epochs=0, device="cpu", selected_on_test=False, description="")
 #: keys a config must give
 REQUIRED = ("model", "train_set", "family")

@@ -306,28 +306,31 @@ def estimator_owner(name: str) -> str:
     return owner
 
 
-@functools.lru_cache(maxsize=2)
-def _estimator(owner):
+@functools.lru_cache(maxsize=4)
+def _estimator(owner, map=False):
     from ..models import level_estimator
 
     cfg = info(owner)
     est = {**ESTIMATOR_DEFAULTS, **(cfg["estimator"] or {})}
-    model = level_estimator(channels=cfg["channels"], filters=est["filters"], scales=est["scales"])
+    model = level_estimator(channels=cfg["channels"], filters=est["filters"], scales=est["scales"], map=map)
     model.load_weights(path(owner, PARTS["estimator"][0]))
     return model
 
 
-def load_estimator(name: str) -> "keras.Model":
+def load_estimator(name: str, *, map: bool = False) -> "keras.Model":
     """The noise-level estimator that tells the model ``name`` the level (§5.1); cached.
 
     Parameters
     ----------
     name : str
         A shipped model told the level of camera noise (:func:`estimator_owner`).
+    map : bool, optional
+        Built to output its local log-level map (``level_estimator(map=True)``), for a
+        model told a level map (``level_map`` in its config, §5.1 (III)).
 
     Returns
     -------
     keras.Model
         A ``models.level_estimator`` with its shipped weights.
     """
-    return _estimator(estimator_owner(name))
+    return _estimator(estimator_owner(name), bool(map))
