@@ -7,7 +7,8 @@ without ``--overwrite``), and checks everything it can (input, output, model, σ
 it denoises. A refusal is one line on stderr and exit status 2; TensorFlow's own log
 lines are kept off the terminal (``--verbose`` shows them). ``--ensemble`` averages over
 the 8 flips and rotations (slower, a little better).
-``--noise camera`` is for a camera's own noise in a colour photo (no ``--sigma``).
+``--noise camera`` is for a camera's own noise in a colour photo (no ``--sigma``), ``--noise
+phone`` for a phone's.
 ``python -m denoise_utils models`` lists the shipped models (without loading TensorFlow);
 ``python -m denoise_utils evaluate [--model NAME] [--dataset set12] [--sigma 25] [--ensemble]``
 scores one (default: what ``denoise`` picks) on a data set (noise from fixed seeds, as in
@@ -63,7 +64,8 @@ def _parser():
 
     run.add_argument("--noise", choices=kinds(), default="gaussian",
                      help="the kind of noise: 'camera' for a camera's own noise (a colour photo; "
-                          "no --sigma), the model trained on a simulated camera (default: gaussian)")
+                          "no --sigma), the model trained on a simulated camera; 'phone' for a phone "
+                          "photo, the model that trained on simulated phones too (default: gaussian)")
     run.add_argument("--model", help="a shipped model by name (see: models)")
     run.add_argument("--strength", type=float, default=1.0,
                      help="scale the noise level a model told it is given (--noise camera: the "

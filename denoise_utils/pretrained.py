@@ -30,8 +30,9 @@ def photo_time(noise: str = "camera") -> dict:
 
     Parameters
     ----------
-    noise : {"camera", "gaussian"}, optional
-        The route timed: ``"camera"``, or ``"gaussian"``: the blind models' colour route.
+    noise : {"camera", "phone", "gaussian"}, optional
+        The route timed: ``"camera"``, ``"phone"``, or ``"gaussian"``: the blind models' colour
+        route.
 
     Returns
     -------
@@ -56,7 +57,13 @@ def kinds() -> list[str]:
     list of str
         The names, sorted.
     """
-    return sorted({info(n)["noise"] for n in find()})
+    found = {info(n)["noise"] for n in find()}
+    return sorted(found | ({"phone"} if _phone_models() else set()))
+
+
+def _phone_models(channels: int = 3) -> list[str]:
+    """The camera-noise models that trained on simulated phones too, best rank first (§5.1 (III))."""
+    return [n for n in find(channels=channels, noise="camera") if info(n)["noise_params"].get("phone")]
 
 
 def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -> str:
@@ -74,7 +81,8 @@ def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -
         The noise level on the 0-255 scale; None: blind.
     noise : str, optional
         A name in ``noise.NOISES``. Another than ``"gaussian"`` (e.g. ``"camera"``: a camera's
-        own noise, §5.1): the best model trained on it, any level.
+        own noise, §5.1): the best model trained on it, any level; ``"phone"``: the best
+        camera-noise model that trained on simulated phones too (§5.1 (III)).
 
     Returns
     -------
@@ -88,6 +96,11 @@ def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -
     """
     if noise not in kinds():
         raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
+    if noise == "phone":            # a phone photo: the camera models that trained on phones too
+        phones = _phone_models(channels)
+        if not phones:
+            raise ValueError(f"no shipped phone-noise model for {'gray' if channels == 1 else 'colour'} images")
+        return phones[0]
     fits = catalog()  # each config read once for the three queries below
     best = find(channels=channels, noise=noise, configs=fits)
     kind = "gray" if channels == 1 else "colour"
@@ -194,8 +207,10 @@ def denoise(image: np.ndarray, sigma: float | None = DEFAULT_SIGMA, *, model: st
         The noise level on the 0-255 scale (default 25), or ``None`` for a blind model.
     model : str, optional
         A shipped model by name (:func:`available`); default: the best one for the route.
-    noise : {"gaussian", "camera"}, optional
-        ``"camera"`` is for a camera's own noise (a phone or camera photo, not Gaussian noise
+    noise : {"gaussian", "camera", "phone"}, optional
+        ``"phone"`` is for a phone photo: the camera-noise model that also trained on simulated
+        phones, told a level map (§5.1 (III)). ``"camera"`` is for a camera's own noise (a camera
+        photo, not Gaussian noise
         added by a program): the model trained on a simulated camera (§5.1), which takes no
         ``sigma``: it is told the photo's noise level per channel as its estimator measures it
         (:func:`estimate_level`), at every pixel for a model trained with a level map (one

@@ -115,10 +115,18 @@ def test_what_du_denoise_picks_is_what_the_readme_says():
     rows = _rows()                              # "scores higher than the blind model at every level"
     for sigma in ("15", "25", "50"):
         assert float(rows[(level.group(2), sigma)]["PSNR (dB)"]) > float(rows[(blind.group(2), sigma)]["PSNR (dB)"])
-    assert pretrained.choose(3, None, "camera") == "unet_color_real_est"
-    cfg = pretrained.info("unet_color_real_est")
-    assert cfg["takes_level"] and cfg["level_from"] == "unet_color_real_level"
-    assert pathlib.Path(pretrained.path("unet_color_real_level", "estimator.weights.h5")).is_file()
+    said = re.search(r"A camera photo \(`noise=\"camera\"`\) goes to `(\w+)`, told one level per channel by "
+                     r"the estimator shipped with `(\w+)`; a phone photo \(`noise=\"phone\"`\) to `(\w+)`, told a "
+                     r"level map that the estimator shipped with `(\w+)` finds", TEXT)
+    camera_model, camera_owner, phone_model, phone_owner = said.groups()
+    assert pretrained.choose(3, None, "camera") == camera_model
+    assert pretrained.choose(3, None, "phone") == phone_model
+    cam, phone = pretrained.info(camera_model), pretrained.info(phone_model)
+    assert cam["takes_level"] and not cam["level_map"] and cam["level_from"] == camera_owner
+    assert phone["takes_level"] and phone["level_map"] and phone["level_from"] == phone_owner
+    assert phone["noise_params"].get("phone") and not cam["noise_params"].get("phone")
+    for owner in (camera_owner, phone_owner):
+        assert pathlib.Path(pretrained.path(owner, "estimator.weights.h5")).is_file()
 
 
 def test_the_gan_is_its_twin_fine_tuned_and_scores_below_it():
@@ -141,11 +149,12 @@ def test_no_full_size_dncnn_is_shipped():
                for n in stand_ins)
 
 
-@pytest.mark.parametrize("noise", ["camera", "gaussian"])
+@pytest.mark.parametrize("noise", ["camera", "phone", "gaussian"])
 def test_the_photo_times_are_the_recorded_ones(noise):
     """The user guide quotes what ``scripts/time_photo.py --record`` measured, to the second."""
     t = pretrained.photo_time(noise)
     assert (t["height"], t["width"]) == (3000, 4000) and t["cpus"] == 2
     quoted = {"camera": r"takes (\d+) s with `noise=\"camera\"`",
+              "phone": r"and (\d+) s with `noise=\"phone\"`",
               "gaussian": r"runs three gray passes and takes (\d+) s"}[noise]
     assert int(re.search(quoted, TEXT).group(1)) == round(t["seconds"])

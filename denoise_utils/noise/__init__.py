@@ -65,6 +65,11 @@ def _camera(clean, rng, wide=False, phone=0.0):
     return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
 
+def _phone(clean, rng, wide=True):
+    """Each image through its own simulated phone (§5.1 (III)): ``_camera`` with every image a phone's."""
+    return _camera(clean, rng, wide=wide, phone=1.0)
+
+
 def _one(fn):
     """A ``synthetic`` function ``fn(image, ..., seed=)`` as a registry entry ``(clean, rng, **params)``."""
     return lambda clean, rng, **params: fn(clean, seed=rng, **params)
@@ -82,6 +87,9 @@ NOISES = {
                              "Gaussian noise spread over neighbours, as after demosaicking (§5.1)"),
     "camera": NoiseModel(_camera, {"wide": False, "phone": 0.0}, "a camera's own noise: shot and read noise in raw space, "
                          "demosaicking, colour processing, JPEG (§5.1)", colour_only=True, real_set="nam_cc15"),
+    "phone": NoiseModel(_phone, {"wide": True}, "a phone's own noise: a small sensor's stronger shot and read "
+                        "noise, lens shading, local tone mapping, the phone's noise reduction, JPEG (§5.1 (III))",
+                        colour_only=True),
 }
 
 
