@@ -84,3 +84,38 @@ def source(method: str, dataset: str, sigma: float | None) -> str:
     """
     result(method, dataset, sigma)
     return RESULTS[_key(method, dataset, sigma)][1]
+
+
+#: (method, what) -> (number, source): published facts about a method other than its scores
+FACTS = {
+    ("SwinIR", "parameters"): (12.0e6, "Liang et al. (2021), SwinIR paper, the denoising comparison's "
+                                       "parameter counts"),
+    ("DRUNet", "parameters"): (32.7e6, "Liang et al. (2021), SwinIR paper, the same comparison"),
+    ("SwinIR", "training images"): (8594, "Liang et al. (2021), SwinIR paper: DIV2K (800), Flickr2K (2650), "
+                                          "BSD500 (400) and WED (4744)"),
+}
+
+
+def fact(method: str, what: str) -> float:
+    """A published fact about ``method`` other than a score, e.g. its parameter count (§5.4).
+
+    Parameters
+    ----------
+    method : str
+        The method as ``FACTS`` names it (``"SwinIR"``, ...).
+    what : str
+        ``"parameters"`` or ``"training images"``.
+
+    Returns
+    -------
+    float
+        The number.
+
+    Raises
+    ------
+    KeyError
+        When no such fact is recorded (the message lists the known ones).
+    """
+    if (method, what) not in FACTS:
+        raise KeyError(f"no published {what} of {method}; known: {', '.join(f'{m} {w}' for m, w in FACTS)}")
+    return FACTS[(method, what)][0]
