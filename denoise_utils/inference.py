@@ -265,7 +265,7 @@ def level_map_by_estimator(estimator: "keras.Model", image: np.ndarray, *, sprea
     x = as_float_image(image, name="image", noisy=True)
     x = x[..., None] if x.ndim == 2 else x
     h, w = x.shape[:2]
-    step = 2 ** sum(1 for layer in estimator.layers if "pooling" in type(layer).__name__.lower())
+    step = map_cell(estimator)
 
     def local(window):                       # the log map at full size, by repetition
         ph, pw = -window.shape[0] % step, -window.shape[1] % step
@@ -275,6 +275,25 @@ def level_map_by_estimator(estimator: "keras.Model", image: np.ndarray, *, sprea
 
     return cells_to_level_map(tiled(local, x, tile=tile, margin=64, multiple=step)[::step, ::step],
                               (h, w), spread=spread)
+
+
+def map_cell(estimator: "keras.Model") -> int:
+    """The side in pixels of one cell of a level estimator's map: 2 to the number of its
+    ``AveragePooling2D`` layers (§5.1 (III)).
+
+    Parameters
+    ----------
+    estimator : keras.Model
+        A ``models.level_estimator``.
+
+    Returns
+    -------
+    int
+        The cell's side.
+    """
+    import keras
+
+    return 2 ** sum(isinstance(layer, keras.layers.AveragePooling2D) for layer in estimator.layers)
 
 
 def cells_to_level_map(log_cells: np.ndarray, shape: tuple[int, int], *, spread: float = 3.0) -> np.ndarray:

@@ -57,13 +57,17 @@ def kinds() -> list[str]:
     list of str
         The names, sorted.
     """
-    found = {info(n)["noise"] for n in find()}
-    return sorted(found | ({"phone"} if _phone_models() else set()))
+    return _kinds(catalog())
 
 
-def _phone_models(channels: int = 3) -> list[str]:
+def _kinds(fits):
+    """:func:`kinds` on a :func:`catalog` already read."""
+    return sorted({c["noise"] for c in fits.values()} | ({"phone"} if _phone_models(fits) else set()))
+
+
+def _phone_models(fits, channels=3):
     """The camera-noise models that trained on simulated phones too, best rank first (§5.1 (III))."""
-    return [n for n in find(channels=channels, noise="camera") if info(n)["noise_params"].get("phone")]
+    return [n for n in find(channels=channels, noise="camera", configs=fits) if fits[n]["noise_params"].get("phone")]
 
 
 def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -> str:
@@ -94,14 +98,14 @@ def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -
     ValueError
         When no shipped model fits (the message lists the levels and kinds there are).
     """
-    if noise not in kinds():
-        raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {kinds()}")
+    fits = catalog()  # each config read once for every query below
+    if noise not in _kinds(fits):
+        raise ValueError(f"no shipped model for noise {noise!r}; shipped models know {_kinds(fits)}")
     if noise == "phone":            # a phone photo: the camera models that trained on phones too
-        phones = _phone_models(channels)
+        phones = _phone_models(fits, channels)
         if not phones:
             raise ValueError(f"no shipped phone-noise model for {'gray' if channels == 1 else 'colour'} images")
         return phones[0]
-    fits = catalog()  # each config read once for the three queries below
     best = find(channels=channels, noise=noise, configs=fits)
     kind = "gray" if channels == 1 else "colour"
     if noise != "gaussian":

@@ -36,12 +36,18 @@ def _reference(layer, x):
     return out
 
 
-def test_window_attention_is_its_formula_and_stays_in_its_windows():
-    rng = np.random.default_rng(0)
-    layer = WindowAttention(heads=2, window=4)
-    x = rng.standard_normal((2, 8, 12, 6)).astype(np.float32)
+def _random_layer(seed, shape, heads=2, window=4):
+    """A WindowAttention built on an input of ``shape`` with random weights, and that input."""
+    rng = np.random.default_rng(seed)
+    layer = WindowAttention(heads=heads, window=window)
+    x = rng.standard_normal(shape).astype(np.float32)
     layer(x)
     layer.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in layer.get_weights()])
+    return layer, x
+
+
+def test_window_attention_is_its_formula_and_stays_in_its_windows():
+    layer, x = _random_layer(0, (2, 8, 12, 6))
     np.testing.assert_allclose(np.asarray(layer(x)), _reference(layer, x.astype(np.float64)), atol=1e-4)
     poked = x.copy()
     poked[0, 1, 1] += 1.0                                  # inside the window at rows 0-3, columns 0-3
@@ -164,11 +170,7 @@ def test_the_hybrid_starts_as_its_unet_and_with_its_branches_zeroed_is_its_unet(
 
 def test_the_attention_map_is_the_weights_the_layer_averages_with():
     """§5.4: ``attention_map`` gives the softmax weights the layer applies, window by window."""
-    rng = np.random.default_rng(3)
-    layer = WindowAttention(heads=2, window=4)
-    x = rng.standard_normal((1, 8, 4, 6)).astype(np.float32)
-    layer(x)
-    layer.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in layer.get_weights()])
+    layer, x = _random_layer(3, (1, 8, 4, 6))
     a = layer.attention_map(x)
     assert a.shape == (2, 2, 16, 16)                       # 2 windows, 2 heads, 16 x 16 tokens
     np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-5)

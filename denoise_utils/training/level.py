@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import set_seed
-from ..inference import level_by_crops, level_map_by_estimator
+from ..inference import level_by_crops, level_map_by_estimator, map_cell
 from ..noise import as_noise
 from ..zoo import store
 from ..zoo.schema import ESTIMATOR_DEFAULTS
@@ -229,7 +229,7 @@ def train_estimator(cfg: dict, out: str, *, verbose: int = 1, ship: bool = False
     else:
         model = level_estimator(channels=channels, filters=est["filters"], scales=est["scales"], map=bool(spread))
     model.compile(optimizer=keras.optimizers.Adam(est["lr"]), loss=quantile_loss(est["quantile"]))
-    pairs = log_level_map_pairs(noise, spread, 2 ** (est["scales"] - 1)) if spread else log_level_pairs(noise)
+    pairs = log_level_map_pairs(noise, spread, map_cell(model)) if spread else log_level_pairs(noise)
     data = PatchDataset(images, patch_size=est["patch_size"], batch_size=est["batch_size"],
                         steps=est["steps_per_epoch"], seed=cfg["seed"], noise=pairs)
     data.epoch = state["epoch"]
