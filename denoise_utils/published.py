@@ -88,23 +88,21 @@ def source(method: str, dataset: str, sigma: float | None) -> str:
 
 #: (method, what) -> (number, source): published facts about a method other than its scores
 FACTS = {
-    ("SwinIR", "parameters"): (12.0e6, "Liang et al. (2021), SwinIR paper, the denoising comparison's "
-                                       "parameter counts"),
-    ("DRUNet", "parameters"): (32.7e6, "Liang et al. (2021), SwinIR paper, the same comparison"),
-    ("SwinIR", "training images"): (8594, "Liang et al. (2021), SwinIR paper: DIV2K (800), Flickr2K (2650), "
+    ("SwinIR", "training images"): (8594, "Liang et al. (2021), SwinIR's denoising training set as its code's "
+                                          "README lists it (JingyunLiang/SwinIR): DIV2K (800), Flickr2K (2650), "
                                           "BSD500 (400) and WED (4744)"),
 }
 
 
 def fact(method: str, what: str) -> float:
-    """A published fact about ``method`` other than a score, e.g. its parameter count (§5.4).
+    """A published fact about ``method`` other than a score, e.g. its training set's size (§5.4).
 
     Parameters
     ----------
     method : str
         The method as ``FACTS`` names it (``"SwinIR"``, ...).
     what : str
-        ``"parameters"`` or ``"training images"``.
+        What is counted: ``"training images"``.
 
     Returns
     -------
