@@ -24,8 +24,9 @@ book: setup
 	$(BIN)/python scripts/zh_book.py _build/jupyter_execute
 
 # -n auto: pytest-xdist runs as many test files and notebooks at once as there are cores
-# (a notebook's cells stay in one kernel: --dist loadfile); conftest.py starts the slowest first
-XDIST := -n auto --dist loadfile
+# (a notebook's cells stay in one kernel: --dist loadfile); conftest.py starts the slowest first,
+# an order xdist keeps only with --no-loadscope-reorder (by default it sorts files by test count)
+XDIST := -n auto --dist loadfile --no-loadscope-reorder
 
 test: setup
 	$(BIN)/python -m pytest $(XDIST)

@@ -18,9 +18,9 @@ RESULTS = {
     ("NLRN", "bsd68", 25): (29.41, "Liu et al. (2018), NLRN paper, Table 2"),
     ("N3Net", "set12", 25): (30.55, "Plötz & Roth (2018), N3Net paper, Set12 results"),
     ("NLRN", "set12", 25): (30.80, "Liu et al. (2018), NLRN paper, Set12 results"),
-    ("SwinIR", "set12", 25): (31.01, "Liang et al. (2021), SwinIR paper, grayscale denoising results"),
-    ("DRUNet", "set12", 25): (30.94, "Zhang et al. (2021), DPIR paper, grayscale denoising on Set12 "
-                                      "(also the DRUNet row of the SwinIR paper's table)"),
+    ("SwinIR", "set12", 25): (31.01, "Liang et al. (2021), SwinIR paper, Table 5 (grayscale denoising)"),
+    ("DRUNet", "set12", 25): (30.94, "Zhang et al. (2021), DPIR paper, grayscale denoising on Set12, as "
+                                      "the SwinIR paper's Table 5 quotes it (33.25 / 30.94 / 27.90 at 15 / 25 / 50)"),
     ("CC", "nam_cc15", None): (36.88, "Nam et al. (2016), the CC method's own outputs for the 15 crops, "
                                       "published with them (csjunxu/MCWNNM-ICCV2017, "
                                       "Real_ccnoise_denoised_part), scored against the references"),
@@ -88,6 +88,9 @@ def source(method: str, dataset: str, sigma: float | None) -> str:
 
 #: (method, what) -> (number, source): published facts about a method other than its scores
 FACTS = {
+    ("SwinIR", "parameters"): (12.0e6, "Liang et al. (2021), SwinIR paper, its denoising results: "
+                                       "'SwinIR only has 12.0M parameters, whereas DRUNet has 32.7M parameters'"),
+    ("DRUNet", "parameters"): (32.7e6, "Liang et al. (2021), SwinIR paper, the same sentence"),
     ("SwinIR", "training images"): (8594, "Liang et al. (2021), SwinIR's denoising training set as its code's "
                                           "README lists it (JingyunLiang/SwinIR): DIV2K (800), Flickr2K (2650), "
                                           "BSD500 (400) and WED (4744)"),
@@ -95,14 +98,14 @@ FACTS = {
 
 
 def fact(method: str, what: str) -> float:
-    """A published fact about ``method`` other than a score, e.g. its training set's size (§5.4).
+    """A published fact about ``method`` other than a score, e.g. its parameter count (§5.4).
 
     Parameters
     ----------
     method : str
         The method as ``FACTS`` names it (``"SwinIR"``, ...).
     what : str
-        What is counted: ``"training images"``.
+        ``"parameters"`` or ``"training images"``.
 
     Returns
     -------

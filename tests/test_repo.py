@@ -160,8 +160,10 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     nodata = make.split("test-nodata: setup\n")[1].splitlines()[0]
     assert "-u DENOISE_DATA_DIR" in nodata and "XDG_CACHE_HOME" in nodata
     assert "pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)" in nodata
-    # both passes run files side by side, each notebook whole in one kernel (pytest-xdist)
-    assert "$(BIN)/python -m pytest $(XDIST)\n" in make and "XDIST := -n auto --dist loadfile" in make
+    # both passes run files side by side, each notebook whole in one kernel (pytest-xdist), in
+    # conftest.py's order (slowest first), which xdist's default reorder by test count would undo
+    assert "$(BIN)/python -m pytest $(XDIST)\n" in make
+    assert "XDIST := -n auto --dist loadfile --no-loadscope-reorder" in make
     assert "jupyter-book build . -W" in make                          # make book, as the README says
     assert "scripts/zh_book.py _build/jupyter_execute" in make        # and its Chinese edition
     script = (ROOT / "scripts" / "book_from_run.py").read_text()
