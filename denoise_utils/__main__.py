@@ -17,6 +17,7 @@ model zoo's table).
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -88,6 +89,11 @@ def _parser():
     board.add_argument("--model", action="append", help="only this model (repeatable)")
     board.add_argument("--classical", action="store_true",
                        help="add the noisy input, non-local means and BM3D (slow)")
+    board.add_argument("--route", action="store_true",
+                       help="add du.denoise's colour route rows (alone: only them)")
+    board.add_argument("--choice", action="store_true",
+                       help="instead, print (as JSON) what du.denoise chooses gray models by: each "
+                            "candidate's PSNR on held-out photos at sigma 5, 10, ..., 60")
     return parser
 
 
@@ -218,8 +224,12 @@ def _denoise(args):
 def _leaderboard(args):
     from . import leaderboard
 
-    rows = leaderboard.measure(args.model, ensemble=not args.no_ensemble, timing=not args.no_timing,
-                               classical=args.classical)
+    if args.choice:
+        print(json.dumps(leaderboard.choice_table(), indent=1))
+        return 0
+    names = [] if args.route and not args.model else args.model
+    rows = leaderboard.measure(names, ensemble=not args.no_ensemble, timing=not args.no_timing,
+                               classical=args.classical, route=args.route or None)
     if args.markdown:
         print(leaderboard.markdown(rows))
     else:

@@ -197,6 +197,44 @@ def model_minutes_cell(name: str) -> str:
     return minutes_cell(*(pretrained.minutes(name, total=True, device=d) for d in ("cpu", "gpu")))
 
 
+#: the levels ``choice_table`` measures (``du.denoise`` accepts gray σ up to 60)
+CHOICE_SIGMAS = tuple(range(5, 65, 5))
+
+
+def choice_table(images: dict | None = None, *, sigmas: Sequence[float] = CHOICE_SIGMAS) -> dict:
+    """What ``du.denoise`` chooses by (§4.1): each candidate gray model's PSNR at each level.
+
+    ``python -m denoise_utils leaderboard --choice > denoise_utils/weights/choice.json`` writes
+    it; ``pretrained.choose`` then picks, among the models that accept a σ, the one that scored
+    highest at the nearest level here. The photos are scikit-image's six gray ones
+    (``du.sample_images``): no shipped model trained on them or was chosen on them, so they
+    are held out for every candidate, as Set12 (the test set) must not be.
+
+    Parameters
+    ----------
+    images : dict, optional
+        Clean gray images by name (default: ``du.sample_images(gray=True)``).
+    sigmas : sequence of float, optional
+        The levels (0-255 scale).
+
+    Returns
+    -------
+    dict
+        ``images`` (their names), ``command`` and ``psnr``: {str(σ): {model: PSNR (dB)}},
+        every model of ``pretrained.candidates(1, σ)``, the noise from fixed seeds.
+    """
+    from .data import sample_images
+
+    images = sample_images(gray=True) if images is None else images
+    psnr = {}
+    for sigma in sigmas:
+        psnr[f"{sigma:g}"] = {
+            name: round(evaluate(lambda y, name=name, s=sigma: pretrained.denoise(y, sigma=s, model=name),
+                                 images, sigma).psnr, 4)
+            for name in pretrained.candidates(1, float(sigma))}
+    return {"images": sorted(images), "command": "python -m denoise_utils leaderboard --choice", "psnr": psnr}
+
+
 def markdown(rows: Sequence[dict]) -> str:
     """The rows as a Markdown table (training minutes on a GPU marked so; the rest are CPU minutes).
 

@@ -16,7 +16,7 @@ from .inference import self_ensemble, tiled
 from .noise import get
 from .zoo.store import (WEIGHTS_DIR, available, catalog, find, info, load, log, minutes, path,  # noqa: F401
                         to_float16)
-from .zoo.store import load_estimator
+from .zoo.store import load_estimator, measured
 
 #: where ``scripts/time_photo.py --record`` writes its measurements
 PHOTO_TIMINGS = os.path.join(os.path.dirname(__file__), "photo_timings.json")
@@ -70,12 +70,42 @@ def _phone_models(fits, channels=3):
     return [n for n in find(channels=channels, noise="camera", configs=fits) if fits[n]["noise_params"].get("phone")]
 
 
+def candidates(channels: int, sigma: float | None, *, configs: dict | None = None) -> list[str]:
+    """The shipped Gaussian-noise models that accept ``sigma``, highest ``rank`` first.
+
+    Those trained for a level within ``TOLERANCE`` of ``sigma``, then those trained on a range
+    that holds it (a blind one, or, only when ``sigma`` is known, one told the level, §5.5).
+
+    Parameters
+    ----------
+    channels : int
+        The images' channels: 1 (gray) or 3 (colour).
+    sigma : float or None
+        The noise level on the 0-255 scale; None: blind.
+    configs : dict, optional
+        A :func:`catalog` already read (default: read the configs now).
+
+    Returns
+    -------
+    list of str
+        Model names; empty when none accepts ``sigma``.
+    """
+    fits = catalog() if configs is None else configs
+    exact = [n for n in find(channels=channels, noise="gaussian", kind="fixed", configs=fits) if sigma is not None
+             and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
+    ranged = [n for n in find(channels=channels, noise="gaussian", kind="ranged", configs=fits)
+              if (fits[n]["blind"] or sigma is not None)
+              and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
+    return exact + ranged
+
+
 def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -> str:
     """The shipped model for images of ``channels`` at noise level ``sigma``.
 
-    A model trained for a level within ``TOLERANCE`` of ``sigma`` first, else a model trained
-    on a range that holds ``sigma`` (a blind one, or one told the level, §5.5); among several,
-    the highest ``rank`` in its config.
+    Among the :func:`candidates` that accept ``sigma``, the one that scored highest on held-out
+    photos at the nearest measured level (:func:`.zoo.store.measured`, the table that
+    ``python -m denoise_utils leaderboard --choice`` writes); a model the table lacks, or any
+    model when ``sigma`` is None, by the candidates' order.
 
     Parameters
     ----------
@@ -113,14 +143,10 @@ def choose(channels: int, sigma: float | None = None, noise: str = "gaussian") -
             raise ValueError(f"no shipped {noise}-noise model for {kind} images (they take "
                              f"{'colour' if channels == 1 else 'gray'} images)")
         return best[0]
-    exact = [n for n in find(channels=channels, noise=noise, kind="fixed", configs=fits) if sigma is not None
-             and abs(float(fits[n]["sigma"]) - sigma) <= TOLERANCE * float(fits[n]["sigma"])]
-    # a range that holds sigma: a blind model, or one told the level (only when it is known)
-    blind = [n for n in find(channels=channels, noise=noise, kind="ranged", configs=fits)
-             if (fits[n]["blind"] or sigma is not None)
-             and (sigma is None or fits[n]["sigma"][0] <= sigma <= fits[n]["sigma"][1])]
-    if exact or blind:
-        return (exact or blind)[0]
+    fitting = candidates(channels, sigma, configs=fits)
+    if fitting:
+        scores = {} if sigma is None else measured(sigma)
+        return min(fitting, key=lambda n: (n not in scores, -scores.get(n, 0.0), fitting.index(n)))
     levels = sorted({str(fits[n]["sigma"]) for n in best}) or ["none"]
     raise ValueError(f"no shipped {kind} model for sigma={sigma}; shipped {kind} noise "
                      f"levels: {', '.join(levels)} (pass sigma= one of them, or model=)")

@@ -8,6 +8,7 @@ import pytest
 import denoise_utils as du
 from denoise_utils import __main__ as cli
 from denoise_utils import leaderboard, pretrained
+from denoise_utils.zoo import store
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -48,6 +49,12 @@ def test_leaderboard_command(shipped, tmp_path, monkeypatch, capsys):
     assert [(r["model"], r["test set"], r["σ"]) for r in rows] == [("`gray_s25`", "set12", "25")]
 
 
+def test_leaderboard_command_route_alone(shipped, capsys):
+    assert cli.main(["leaderboard", "--markdown", "--no-timing", "--no-ensemble", "--route"]) == 0
+    rows = leaderboard.parse(capsys.readouterr().out)
+    assert [(r["model"], r["test set"], r["σ"]) for r in rows] == [(f"`{leaderboard.COLOUR_ROUTE}`", "samples", "25")]
+
+
 def test_the_readme_lists_every_shipped_model():
     listed = {r["model"].strip("`") for r in _zoo_rows()}
     assert set(pretrained.available()) <= listed, set(pretrained.available()) - listed
@@ -75,3 +82,20 @@ def test_zoo_rows_reads_the_generated_block_or_nothing(tmp_path):
     with pytest.raises(ValueError, match="leaderboard block"):
         leaderboard.zoo_rows(tmp_path / "R.md")
     assert leaderboard.zoo_rows() == _zoo_rows()
+
+
+def test_the_choice_table_covers_every_candidate_and_is_what_the_photos_measure():
+    """``weights/choice.json``, what ``du.denoise`` chooses gray models by (issue 38): every level
+    of the grid, every model that accepts it (a model shipped since must be measured), the
+    best of each chosen, and one level measured again to the printed digit."""
+    import json
+
+    with open(pathlib.Path(store.WEIGHTS_DIR) / store.CHOICE_FILE, encoding="utf-8") as fh:
+        table = json.load(fh)
+    assert set(table["psnr"]) == {f"{s:g}" for s in leaderboard.CHOICE_SIGMAS}
+    assert table["images"] == sorted(du.sample_images(gray=True))
+    for sigma, scores in table["psnr"].items():
+        assert set(scores) == set(pretrained.candidates(1, float(sigma))), sigma
+        assert pretrained.choose(1, float(sigma)) == max(scores, key=scores.get), sigma
+    again = leaderboard.choice_table(sigmas=(20,))["psnr"]["20"]
+    assert {k: round(v, 2) for k, v in again.items()} == {k: round(v, 2) for k, v in table["psnr"]["20"].items()}

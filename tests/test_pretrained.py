@@ -5,6 +5,7 @@ import pytest
 import denoise_utils as du
 from denoise_utils import __main__ as cli
 from denoise_utils import pretrained
+from denoise_utils.zoo import store
 
 
 def test_registry(shipped):
@@ -28,6 +29,33 @@ def test_choose_prefers_the_higher_rank(shipped, ship_model):
     assert pretrained.choose(1, 25) == "another_gray_s25"
     _ship(shipped, "a_gray_s25", 25, seed=4)                # rank 0, first by name: not chosen
     assert pretrained.choose(1, 25) == "another_gray_s25"
+
+
+def test_choose_follows_the_measured_table_at_the_nearest_level(shipped):
+    """With a choice table the best measured candidate wins; a model it lacks comes after."""
+    import json
+
+    level = shipped / "gray_level"                   # told the level; choose never loads it
+    level.mkdir()
+    (level / "config.json").write_text(json.dumps(dict(
+        name="gray_level", family="autoencoder", model="unet", multiple=4, train_set="train400",
+        sigma=[0, 60], model_kwargs=dict(channels=1, filters=[4, 8], blocks=1, noise_map=1))))
+    (level / "model.weights.h5").write_bytes(b"")
+    store.clear_cache()
+    assert pretrained.candidates(1, 25) == ["gray_s25", "gray_blind", "gray_level"]
+    assert pretrained.candidates(1, None) == ["gray_blind"]          # told the level: only when known
+    table = {"psnr": {"20": {"gray_blind": 30.0, "gray_level": 30.5},
+                      "25": {"gray_s25": 29.0, "gray_blind": 29.5, "gray_level": 29.2}}}
+    (shipped / store.CHOICE_FILE).write_text(json.dumps(table))
+    store.clear_cache()
+    assert pretrained.choose(1, 25) == "gray_blind"                 # measured best at 25
+    assert pretrained.choose(1, 24) == "gray_blind"                 # nearest level: 25
+    assert pretrained.choose(1, 21) == "gray_level"                 # nearest level: 20
+    assert pretrained.choose(1, None) == "gray_blind"
+    del table["psnr"]["25"]["gray_blind"]
+    (shipped / store.CHOICE_FILE).write_text(json.dumps(table))
+    store.clear_cache()
+    assert pretrained.choose(1, 25) == "gray_level"                 # the unmeasured one comes last
 
 
 def test_denoise_shapes_dtypes_and_uint8(shipped):

@@ -8,12 +8,16 @@ configs, logs, ``command.txt`` and the code, so a sentence fails here when it st
 No data and no network needed.
 """
 
+import json
+import os
 import pathlib
 import re
 
+import numpy as np
 import pytest
 
 from denoise_utils import leaderboard, pretrained
+from denoise_utils.zoo import store
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = "\n".join((ROOT / "book" / f"{name}.md").read_text(encoding="utf-8") for name in ("model_zoo", "user_guide"))
@@ -84,6 +88,15 @@ def test_the_later_models_without_a_time_are_the_ones_named():
     assert named == blank and len(named) == NUMBERS[_sentence("with the ms / megapixel of ", " ")]
 
 
+def test_the_colour_routes_row_without_a_time_is_the_one_said():
+    said = "So is the colour route's on the colour photos: its row was measured again with `--route --no-timing`"
+    row = _rows()[(leaderboard.COLOUR_ROUTE, "25")]
+    assert (said in TEXT) == (row["ms / megapixel"] == "–")
+    # "which moved its (R−B)/2 channel from the blind model to `unet_gray_level`"
+    level = float(25 * np.linalg.norm(pretrained.OPPONENT[1]))
+    assert pretrained.choose(1, level) == "unet_gray_level" and "to `unet_gray_level`" in TEXT
+
+
 def test_the_models_validated_on_a_test_set_are_the_ones_named():
     named = _names(_sentence('The models marked `"selected_on_test": true` in their configs', "were trained"))
     assert named == {n for n in SHIPPED if pretrained.info(n).get("selected_on_test")}
@@ -97,24 +110,29 @@ def test_the_models_validated_on_a_test_set_are_the_ones_named():
 
 def test_what_du_denoise_picks_is_what_the_readme_says():
     said = _sentence("`du.denoise` on a gray image with a known σ uses", "above 60 it refuses")
+    assert "python -m denoise_utils leaderboard --choice" in said and "scikit-image's six gray ones" in said
     fixed = re.search(r"`(\w+)`, `(\w+)` and `(\w+)` at (\d+), (\d+) and (\d+)", said)
     for name, sigma in zip(fixed.groups()[:3], fixed.groups()[3:]):
         assert pretrained.choose(1, float(sigma)) == name
         assert pretrained.choose(1, float(sigma) * 1.04) == name            # within 5 %
-    blind = re.search(r"any other σ up to (\d+), or with `sigma=None`, the blind model `(\w+)`", said)
-    top = float(blind.group(1))
-    for sigma in (None, 5.0, 20.0, 40.0, top):
-        assert pretrained.choose(1, sigma) == blind.group(2), sigma
-    level = re.search(r"above \d+ and up to (\d+), `(\w+)`", said)
-    assert pretrained.choose(1, top + 1) == pretrained.choose(1, float(level.group(1))) == level.group(2)
-    assert pretrained.info(level.group(2))["takes_level"]
+    level = re.search(r"at any other σ up to (\d+) `(\w+)`, the model told the level", said)
+    top, told = float(level.group(1)), level.group(2)
+    assert pretrained.info(told)["takes_level"] and pretrained.info(told)["sigma"][1] == top
+    for sigma in (5.0, 10.0, 20.0, 40.0, 55.0, top):
+        assert pretrained.choose(1, sigma) == told, sigma
     with pytest.raises(ValueError):
-        pretrained.choose(1, float(level.group(1)) + 1)
-    assert pretrained.info(blind.group(2))["sigma"] == [0, top]
-    assert f"the blind model copes with any level up to {top:.0f}" in TEXT
-    rows = _rows()                              # "scores higher than the blind model at every level"
-    for sigma in ("15", "25", "50"):
-        assert float(rows[(level.group(2), sigma)]["PSNR (dB)"]) > float(rows[(blind.group(2), sigma)]["PSNR (dB)"])
+        pretrained.choose(1, top + 1)
+    # the user guide's table says the same in short
+    assert f"one trained for it at {', '.join(fixed.groups()[3:5])} and {fixed.group(6)}, the model told the level elsewhere" in TEXT
+    blind = re.search(r"with `sigma=None`, the blind model `(\w+)`", said).group(1)
+    assert pretrained.choose(1, None) == blind and pretrained.info(blind)["blind"]
+    top_blind = pretrained.info(blind)["sigma"][1]
+    assert f"the blind model copes with any level up to {top_blind:.0f}" in TEXT
+    # "On those photos the model told the level scores above the blind model at every level"
+    assert "the model told the level scores above the blind model at every level of the table" in TEXT
+    with open(os.path.join(store.WEIGHTS_DIR, store.CHOICE_FILE), encoding="utf-8") as fh:
+        table = json.load(fh)["psnr"]
+    assert all(scores[told] > scores[blind] for scores in table.values() if blind in scores)
     said = re.search(r"A camera photo \(`noise=\"camera\"`\) goes to `(\w+)`, told one level per channel by "
                      r"the estimator shipped with `(\w+)`; a phone photo \(`noise=\"phone\"`\) to `(\w+)`, told a "
                      r"level map that the estimator shipped with `(\w+)` finds", TEXT)

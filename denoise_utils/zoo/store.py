@@ -10,6 +10,7 @@ level of camera noise has its noise-level estimator beside it (``estimator.weigh
 
 import csv
 import functools
+import json
 import os
 import shutil
 from typing import TYPE_CHECKING
@@ -271,6 +272,43 @@ def _build(name):
 _cached = functools.lru_cache(maxsize=4)(_build)
 
 
+#: the measured choice, beside the models it ranks (``leaderboard.choice_table`` writes it)
+CHOICE_FILE = "choice.json"
+
+
+def measured(sigma: float) -> dict[str, float]:
+    """Each shipped model's PSNR on held-out photos at the measured level nearest ``sigma``.
+
+    ``python -m denoise_utils leaderboard --choice`` measures every gray Gaussian model that
+    accepts each level of a grid and writes the table to ``WEIGHTS_DIR/choice.json``;
+    ``pretrained.choose`` picks the highest of these scores among the models that fit.
+
+    Parameters
+    ----------
+    sigma : float
+        The noise level on the 0-255 scale.
+
+    Returns
+    -------
+    dict of str to float
+        PSNR (dB) by model name; empty where there is no table.
+    """
+    table = _choice_table(WEIGHTS_DIR)
+    if not table:
+        return {}
+    nearest = min(table["psnr"], key=lambda s: abs(float(s) - sigma))
+    return dict(table["psnr"][nearest])
+
+
+@functools.lru_cache(maxsize=4)
+def _choice_table(folder):
+    try:
+        with open(os.path.join(folder, CHOICE_FILE), encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return {}
+
+
 def clear_cache() -> None:
     """Forget the models and estimators loaded so far (after ``WEIGHTS_DIR`` or a file changed).
 
@@ -280,6 +318,7 @@ def clear_cache() -> None:
     """
     _cached.cache_clear()
     _estimator.cache_clear()
+    _choice_table.cache_clear()
 
 
 def estimator_owner(name: str) -> str:
