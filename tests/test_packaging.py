@@ -96,7 +96,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_denoises(tmp_path):
     assert shipped
     missing = [p for p in shipped if os.path.relpath(p, ROOT).replace(os.sep, "/") not in names]
     assert not missing, f"not in the wheel: {missing}"
-    assert {"denoise_utils/registry.txt", "denoise_utils/photo_timings.json"} <= names
+    assert {"denoise_utils/registry.txt", "denoise_utils/photo_timings.json", "denoise_utils/weights/choice.json"} <= names
     for licence in glob.glob(os.path.join(ROOT, "LICENSE*")):
         assert f"denoise_utils-{__version__}.dist-info/licenses/{os.path.basename(licence)}" in names
     assert f"\nVersion: {__version__}\n" in meta and "\nLicense-Expression: MIT\n" in meta

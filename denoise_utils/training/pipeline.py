@@ -46,7 +46,8 @@ def load_config(config: str) -> dict:
     root = store.WEIGHTS_DIR
     path = config if config.endswith(".json") else store.path(config, "config.json")
     if not os.path.isfile(path):
-        names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+        names = sorted(n for n in os.listdir(root) if os.path.isfile(store.path(n, "config.json"))) \
+            if os.path.isdir(root) else []
         raise FileNotFoundError(f"no config {config!r}; shipped configs: {names}")
     return read_config(path)
 
