@@ -87,11 +87,9 @@ def _denoiser(name, sigma, ensemble=False):
                                         ensemble=ensemble)
 
 
-def _ms_per_megapixel(fn, image, repeats=3, *, warm=False):
-    """The median time of ``repeats`` runs of ``fn`` on ``image``, per megapixel; a warm-up run
-    first (graph building) unless ``warm``: ``fn`` has just run on an image of this shape."""
-    if not warm:
-        fn(image)
+def _ms_per_megapixel(fn, image, repeats=3):
+    """The median time of ``repeats`` runs of ``fn`` on ``image``, per megapixel. No warm-up run:
+    ``measure`` calls it right after ``evaluate`` has run ``fn`` on this very image."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -156,8 +154,7 @@ def measure(names: Sequence[str] | None = None, *, ensemble: bool = True, timing
             row["psnr_x8"] = evaluate(_denoiser(name, sigma, ensemble=True), images, sigma,
                                       noisy=noisy).psnr
         if timing and name != "noisy input":
-            # evaluate() has just run fn on this image: it is warm
-            row["ms_per_mp"] = _ms_per_megapixel(fn, next(iter(images.values())), repeats, warm=True)
+            row["ms_per_mp"] = _ms_per_megapixel(fn, next(iter(images.values())), repeats)
         rows.append(row)
     return rows
 
@@ -229,8 +226,7 @@ def choice_table(images: dict | None = None, *, sigmas: Sequence[float] = CHOICE
     psnr = {}
     for sigma in sigmas:
         psnr[f"{sigma:g}"] = {
-            name: round(evaluate(lambda y, name=name, s=sigma: pretrained.denoise(y, sigma=s, model=name),
-                                 images, sigma).psnr, 4)
+            name: round(evaluate(_denoiser(name, float(sigma)), images, sigma).psnr, 4)
             for name in pretrained.candidates(1, float(sigma))}
     return {"images": sorted(images), "command": "python -m denoise_utils leaderboard --choice", "psnr": psnr}
 

@@ -88,10 +88,7 @@ def test_the_choice_table_covers_every_candidate_and_is_what_the_photos_measure(
     """``weights/choice.json``, what ``du.denoise`` chooses gray models by (issue 38): every level
     of the grid, every model that accepts it (a model shipped since must be measured), the
     best of each chosen, and one level measured again to the printed digit."""
-    import json
-
-    with open(pathlib.Path(store.WEIGHTS_DIR) / store.CHOICE_FILE, encoding="utf-8") as fh:
-        table = json.load(fh)
+    table = store.read_choice()
     assert set(table["psnr"]) == {f"{s:g}" for s in leaderboard.CHOICE_SIGMAS}
     assert table["images"] == sorted(du.sample_images(gray=True))
     for sigma, scores in table["psnr"].items():

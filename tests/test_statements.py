@@ -8,8 +8,6 @@ configs, logs, ``command.txt`` and the code, so a sentence fails here when it st
 No data and no network needed.
 """
 
-import json
-import os
 import pathlib
 import re
 
@@ -130,8 +128,7 @@ def test_what_du_denoise_picks_is_what_the_readme_says():
     assert f"the blind model copes with any level up to {top_blind:.0f}" in TEXT
     # "On those photos the model told the level scores above the blind model at every level"
     assert "the model told the level scores above the blind model at every level of the table" in TEXT
-    with open(os.path.join(store.WEIGHTS_DIR, store.CHOICE_FILE), encoding="utf-8") as fh:
-        table = json.load(fh)["psnr"]
+    table = store.read_choice()["psnr"]
     assert all(scores[told] > scores[blind] for scores in table.values() if blind in scores)
     said = re.search(r"A camera photo \(`noise=\"camera\"`\) goes to `(\w+)`, told one level per channel by "
                      r"the estimator shipped with `(\w+)`; a phone photo \(`noise=\"phone\"`\) to `(\w+)`, told a "

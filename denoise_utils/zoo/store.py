@@ -293,11 +293,23 @@ def measured(sigma: float) -> dict[str, float]:
     dict of str to float
         PSNR (dB) by model name; empty where there is no table.
     """
-    table = _choice_table(WEIGHTS_DIR)
+    table = read_choice()
     if not table:
         return {}
     nearest = min(table["psnr"], key=lambda s: abs(float(s) - sigma))
     return dict(table["psnr"][nearest])
+
+
+def read_choice() -> dict:
+    """The table :func:`measured` reads, ``WEIGHTS_DIR/choice.json``, as written.
+
+    Returns
+    -------
+    dict
+        ``images``, ``command`` and ``psnr`` ({str(σ): {model: PSNR (dB)}}); empty where
+        there is no table.
+    """
+    return _choice_table(WEIGHTS_DIR)
 
 
 @functools.lru_cache(maxsize=4)
