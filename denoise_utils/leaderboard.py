@@ -35,7 +35,8 @@ def entries(names: Sequence[str] | None = None, classical: bool = False,
     names : sequence of str, optional
         Shipped models (default: every shipped model).
     classical : bool, optional
-        Add the noisy input, non-local means and BM3D at each level.
+        Add the noisy input, non-local means and BM3D at each level (BM3D where its optional
+        package is installed, :func:`classical.bm3d_available`).
     route : bool, optional
         Add the colour route (by default only with every model).
 
@@ -44,6 +45,8 @@ def entries(names: Sequence[str] | None = None, classical: bool = False,
     list of tuple
         ``(model, data set, σ)``; σ is None on a real-noise set.
     """
+    from . import classical as methods
+
     everything = names is None if route is None else route
     names = pretrained.available() if names is None else names
     out = []
@@ -64,8 +67,9 @@ def entries(names: Sequence[str] | None = None, classical: bool = False,
         # what the Gaussian models do with real noise: blind, σ = None
         out += [(COLOUR_ROUTE, real_set, None) for real_set in real_sets]
     if classical:
-        out += [(name, "set12", float(s)) for name, _ in CLASSICAL for s in BLIND_SIGMAS]
-        out += [(name, "samples", 25.0) for name, _ in CLASSICAL]
+        kept = [name for name, _ in CLASSICAL if name != "BM3D" or methods.bm3d_available()]
+        out += [(name, "set12", float(s)) for name in kept for s in BLIND_SIGMAS]
+        out += [(name, "samples", 25.0) for name in kept]
         out += [("noisy input", real_set, None) for real_set in real_sets]
     return out
 

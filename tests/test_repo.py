@@ -159,6 +159,11 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     make = (ROOT / "Makefile").read_text()
     nodata = make.split("test-nodata: setup\n")[1].splitlines()[0]
     assert "-u DENOISE_DATA_DIR" in nodata and "XDG_CACHE_HOME" in nodata
+    # ... and without bm3d: its stand-in package refuses to import (the reader without the extra)
+    assert 'PYTHONPATH="$(CURDIR)/tests/without_bm3d"' in nodata
+    shim = ROOT / "tests" / "without_bm3d" / "bm3d" / "__init__.py"
+    with pytest.raises(ImportError, match="hidden"):
+        exec(compile(shim.read_text(), str(shim), "exec"), {})
     assert "pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)" in nodata
     # both passes run files side by side, each notebook whole in one kernel (pytest-xdist), in
     # conftest.py's order (slowest first), which xdist's default reorder by test count would undo
