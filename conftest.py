@@ -54,20 +54,27 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"  - {claim}")
 
 
+#: unit-test files that take as long as a chapter (seconds on the 2-core CI machine): they start
+#: among the notebooks instead of last, where one would end the run alone
+SLOW_TEST_FILES = {"test_leaderboard.py": 280}  # re-scores every shipped model on whole sets
+
+
 def pytest_collection_modifyitems(config, items):
-    """Run the notebooks first, the slowest first by book/timings.json, then the unit tests:
-    with ``-n`` (make test) the long notebooks start at once instead of ending the run alone.
-    A file's own items keep their order (a notebook's cells run in sequence)."""
+    """Run the notebooks first, the slowest first by book/timings.json (and the unit-test
+    files of ``SLOW_TEST_FILES`` among them), then the unit tests: with ``-n`` (make test) the
+    long files start at once instead of ending the run alone. A file's own items keep their
+    order (a notebook's cells run in sequence)."""
     path = os.path.join(str(config.rootpath), "book", "timings.json")
     try:
         with open(path, encoding="utf-8") as fh:
             seconds = json.load(fh)["seconds"]
     except (OSError, ValueError, KeyError):
         seconds = {}
+    seconds = {**seconds, **SLOW_TEST_FILES}
 
     def rank(item):
         name = os.path.basename(str(item.fspath))
-        return (0, -seconds.get(name, 0)) if name.endswith(".ipynb") else (1, 0)
+        return (0, -seconds.get(name, 0)) if name.endswith(".ipynb") or name in seconds else (1, 0)
 
     items.sort(key=rank)
 

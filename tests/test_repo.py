@@ -253,6 +253,24 @@ def test_the_readme_is_a_front_door():
     assert "make book" in text and "make test" in text and "denoise-utils denoise" in text and "du.denoise(" in text
 
 
+def test_the_slowest_files_start_first_and_a_slow_unit_test_file_among_the_notebooks():
+    """conftest.py's order for make test: notebooks slowest first by book/timings.json, the
+    unit-test files of SLOW_TEST_FILES among them, the other unit tests last (issue 36)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    item = lambda path: type("Item", (), {"fspath": ROOT / path})()  # noqa: E731
+    names = ["tests/test_data.py", "chapters/03_2_rnn_maths.ipynb", "tests/test_leaderboard.py",
+             "chapters/04_4_autoencoder_denoisers.ipynb", "chapters/new_chapter.ipynb"]
+    items = [item(n) for n in names]
+    conftest.pytest_collection_modifyitems(type("Config", (), {"rootpath": ROOT})(), items)
+    order = [pathlib.Path(str(i.fspath)).name for i in items]
+    assert order == ["test_leaderboard.py", "04_4_autoencoder_denoisers.ipynb", "03_2_rnn_maths.ipynb",
+                     "new_chapter.ipynb", "test_data.py"]
+
+
 def test_the_no_data_pass_skips_only_chapters_that_never_load_data():
     """make test-nodata runs the chapters that touch the data; the others run the same with or
     without it and make test has run them (issue 36: nothing run twice that cannot differ)."""
