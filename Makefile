@@ -3,7 +3,7 @@
 #   make test   set up .venv, then run the unit tests and every notebook (nbval)
 #   make labs   write the student copies of the chapters (no solutions) to labs/
 #   make links  point every Colab badge and install cell at _config.yml's repository and branch
-#   make test-nodata  run every notebook with no data folder, no data cache and no network
+#   make test-nodata  run every notebook with no data folder, no data cache, no network and no bm3d
 # Point DENOISE_DATA_DIR at a folder with set12/, train400/, ... to use local data.
 PYTHON ?= python3
 VENV := .venv
