@@ -34,8 +34,9 @@ test: setup
 # every chapter must run to the end without the data sets (a reader on Colab without them):
 # no DENOISE_DATA_DIR, an empty cache, no network (conftest.py), claims it cannot check
 # reported as NOT CHECKED instead of failing; and without the optional bm3d (tests/without_bm3d:
-# the reader who installed the package alone; BM3D itself runs in make test, with the data). Chapters that never load data run the same
-# either way, and `make test` has run them already: scripts/data_chapters.py lists the others
+# the reader who installed the package alone; BM3D itself runs in make test, with the data).
+# Chapters that never load data run the same either way, and `make test` has run them already:
+# scripts/data_chapters.py lists the others
 test-nodata: setup
 	env -u DENOISE_DATA_DIR -u DENOISE_STRICT -u DENOISE_TIMINGS -u DENOISE_EXECUTED XDG_CACHE_HOME="$$(mktemp -d)" PYTHONPATH="$(CURDIR)/tests/without_bm3d" $(BIN)/python -m pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)
 

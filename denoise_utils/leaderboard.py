@@ -36,7 +36,7 @@ def entries(names: Sequence[str] | None = None, classical: bool = False,
         Shipped models (default: every shipped model).
     classical : bool, optional
         Add the noisy input, non-local means and BM3D at each level (BM3D where its optional
-        package is installed, :func:`classical.bm3d_available`).
+        package is installed: the methods of :func:`classical.baselines`).
     route : bool, optional
         Add the colour route (by default only with every model).
 
@@ -67,7 +67,8 @@ def entries(names: Sequence[str] | None = None, classical: bool = False,
         # what the Gaussian models do with real noise: blind, σ = None
         out += [(COLOUR_ROUTE, real_set, None) for real_set in real_sets]
     if classical:
-        kept = [name for name, _ in CLASSICAL if name != "BM3D" or methods.bm3d_available()]
+        installed = methods.baselines()  # BM3D only where its package is
+        kept = [name for name, _ in CLASSICAL if name == "noisy input" or name in installed]
         out += [(name, "set12", float(s)) for name in kept for s in BLIND_SIGMAS]
         out += [(name, "samples", 25.0) for name in kept]
         out += [("noisy input", real_set, None) for real_set in real_sets]

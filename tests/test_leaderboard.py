@@ -96,3 +96,13 @@ def test_the_choice_table_covers_every_candidate_and_is_what_the_photos_measure(
         assert pretrained.choose(1, float(sigma)) == max(scores, key=scores.get), sigma
     again = leaderboard.choice_table(sigmas=(20,))["psnr"]["20"]
     assert {k: round(v, 2) for k, v in again.items()} == {k: round(v, 2) for k, v in table["psnr"]["20"].items()}
+
+
+def test_the_classical_rows_leave_bm3d_out_without_its_package(monkeypatch):
+    """A reader who installed the package alone (no bm3d) gets the other classical rows (§4.5)."""
+    from denoise_utils import classical
+
+    rows = lambda: {name for name, _, _ in leaderboard.entries([], classical=True)}
+    assert rows() == {"noisy input", "non-local means", "BM3D"}
+    monkeypatch.setattr(classical, "bm3d_available", lambda: False)
+    assert rows() == {"noisy input", "non-local means"}

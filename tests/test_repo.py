@@ -1,5 +1,6 @@
 """Repository conventions: notebooks stored clean, the toc complete, no network in tests."""
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -162,8 +163,9 @@ def test_ci_runs_the_tests_the_no_data_run_and_the_book():
     # ... and without bm3d: its stand-in package refuses to import (the reader without the extra)
     assert 'PYTHONPATH="$(CURDIR)/tests/without_bm3d"' in nodata
     shim = ROOT / "tests" / "without_bm3d" / "bm3d" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("bm3d", shim)
     with pytest.raises(ImportError, match="hidden"):
-        exec(compile(shim.read_text(), str(shim), "exec"), {})
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
     assert "pytest $(XDIST) $$($(BIN)/python scripts/data_chapters.py)" in nodata
     # both passes run files side by side, each notebook whole in one kernel (pytest-xdist), in
     # conftest.py's order (slowest first), which xdist's default reorder by test count would undo
@@ -256,12 +258,10 @@ def test_the_readme_is_a_front_door():
 def test_the_slowest_files_start_first_and_a_slow_unit_test_file_among_the_notebooks():
     """conftest.py's order for make test: notebooks slowest first by book/timings.json, the
     unit-test files of SLOW_TEST_FILES among them, the other unit tests last (issue 36)."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
     conftest = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conftest)
-    item = lambda path: type("Item", (), {"fspath": ROOT / path})()  # noqa: E731
+    item = lambda path: type("Item", (), {"fspath": ROOT / path})()
     names = ["tests/test_data.py", "chapters/03_2_rnn_maths.ipynb", "tests/test_leaderboard.py",
              "chapters/04_4_autoencoder_denoisers.ipynb", "chapters/new_chapter.ipynb"]
     items = [item(n) for n in names]
